@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/config.hpp"
+
+#include "common/time_format.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace runnerfleet {
+namespace {
+
+/// Thrown inside this file only, turned into a result at the boundary.
+struct config_error {
+  std::string message;
+};
+
+[[noreturn]] void fail(const std::string& key, const YAML::Node& node, const std::string& what) {
+  std::string where = node.Mark().is_null() ? "" : " (line " + std::to_string(node.Mark().line + 1) + ")";
+  throw config_error{key + where + ": " + what};
+}
+
+void check_keys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
+  if (!map.IsMap()) fail(path.empty() ? "config" : path, map, "expected a mapping");
+  for (const auto& kv : map) {
+    auto key = kv.first.as<std::string>();
+    if (!allowed.contains(key)) {
+      std::string known;
+      for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
+      fail(path.empty() ? key : path + "." + key, kv.first, "unknown key (known: " + known + ")");
+    }
+  }
+}
+
+std::string get_string(const YAML::Node& node, const std::string& key) {
+  if (!node.IsScalar()) fail(key, node, "expected a string");
+  return node.as<std::string>();
+}
+
+bool get_bool(const YAML::Node& node, const std::string& key) {
+  bool value = false;
+  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) fail(key, node, "expected true or false");
+  return value;
+}
+
+int get_int(const YAML::Node& node, const std::string& key, int min, int max) {
+  int value = 0;
+  if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) fail(key, node, "expected an integer");
+  if (value < min || value > max)
+    fail(key, node, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return value;
+}
+
+std::chrono::seconds get_duration(const YAML::Node& node, const std::string& key) {
+  auto d = node.IsScalar() ? parse_duration(node.as<std::string>()) : std::nullopt;
+  if (!d) fail(key, node, "expected a duration such as 30s, 5m or 1h");
+  return std::chrono::duration_cast<std::chrono::seconds>(*d);
+}
+
+role get_role(const YAML::Node& node, const std::string& key) {
+  auto r = node.IsScalar() ? parse_role(node.as<std::string>()) : std::nullopt;
+  if (!r) fail(key, node, "expected viewer, operator or admin");
+  return *r;
+}
+
+std::vector<std::string> get_string_list(const YAML::Node& node, const std::string& key) {
+  if (!node.IsSequence()) fail(key, node, "expected a list of strings");
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < node.size(); ++i)
+    out.push_back(get_string(node[i], key + "[" + std::to_string(i) + "]"));
+  return out;
+}
+
+bool valid_dns_label(const std::string& s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  return s.front() != '-' && s.back() != '-';
+}
+
+access_config parse_access(const YAML::Node& node) {
+  check_keys(node, "access", {"default_role", "users", "groups"});
+  access_config access;
+  if (auto d = node["default_role"]) {
+    if (d.IsScalar() && d.as<std::string>() == "none") access.default_role = std::nullopt;
+    else access.default_role = get_role(d, "access.default_role");
+  }
+  for (const char* section : {"users", "groups"}) {
+    auto map = node[section];
+    if (!map) continue;
+    if (!map.IsMap()) fail(std::string("access.") + section, map, "expected a mapping of name to role");
+    for (const auto& kv : map) {
+      auto name = kv.first.as<std::string>();
+      auto r = get_role(kv.second, std::string("access.") + section + "." + name);
+      (std::string(section) == "users" ? access.users : access.groups)[name] = r;
+    }
+  }
+  return access;
+}
+
+cluster_config parse_cluster(const YAML::Node& node, const std::string& path) {
+  check_keys(node, path, {"name", "kubeconfig", "context", "in_cluster", "namespaces", "insecure_skip_tls_verify"});
+  cluster_config c;
+  c.line = node.Mark().line + 1;
+  if (!node["name"]) fail(path + ".name", node, "is required");
+  c.name = get_string(node["name"], path + ".name");
+  if (!valid_dns_label(c.name)) fail(path + ".name", node["name"], "must be a DNS label (a-z, 0-9, -)");
+  if (auto n = node["kubeconfig"]) c.kubeconfig = get_string(n, path + ".kubeconfig");
+  if (auto n = node["context"]) c.context = get_string(n, path + ".context");
+  if (auto n = node["in_cluster"]) c.in_cluster = get_bool(n, path + ".in_cluster");
+  if (auto n = node["insecure_skip_tls_verify"]) c.insecure_skip_tls_verify = get_bool(n, path + ".insecure_skip_tls_verify");
+  if (c.in_cluster == c.kubeconfig.has_value())
+    fail(path, node, "set exactly one of kubeconfig or in_cluster: true");
+  if (c.in_cluster && c.context) fail(path + ".context", node["context"], "only applies with kubeconfig");
+  if (!node["namespaces"]) fail(path + ".namespaces", node, "is required (the runner and ARC controller namespaces)");
+  c.namespaces = get_string_list(node["namespaces"], path + ".namespaces");
+  if (c.namespaces.empty()) fail(path + ".namespaces", node["namespaces"], "must name at least one namespace");
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < c.namespaces.size(); ++i) {
+    auto key = path + ".namespaces[" + std::to_string(i) + "]";
+    if (!valid_dns_label(c.namespaces[i])) fail(key, node["namespaces"][i], "'" + c.namespaces[i] + "' is not a valid namespace name");
+    if (!seen.insert(c.namespaces[i]).second) fail(key, node["namespaces"][i], "'" + c.namespaces[i] + "' is listed twice");
+  }
+  return c;
+}
+
+config parse_root(const YAML::Node& root) {
+  check_keys(root, "", {"socket", "state_dir", "metrics_listen", "log", "access", "thresholds", "clusters"});
+  config cfg;
+  if (auto n = root["socket"]) cfg.socket = get_string(n, "socket");
+  if (!root["state_dir"]) fail("state_dir", root, "is required (the audit journal is written there)");
+  cfg.state_dir = get_string(root["state_dir"], "state_dir");
+  if (auto n = root["metrics_listen"]) cfg.metrics_listen = get_string(n, "metrics_listen");
+  if (auto log = root["log"]) {
+    check_keys(log, "log", {"level", "format"});
+    if (auto n = log["level"]) {
+      cfg.log.level = get_string(n, "log.level");
+      static const std::set<std::string> levels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+      if (!levels.contains(cfg.log.level)) fail("log.level", n, "expected trace, debug, info, warn, error, critical or off");
+    }
+    if (auto n = log["format"]) {
+      auto format = get_string(n, "log.format");
+      if (format != "text" && format != "json") fail("log.format", n, "expected text or json");
+      cfg.log.json = format == "json";
+    }
+  }
+  if (auto n = root["access"]) cfg.access = parse_access(n);
+  if (auto t = root["thresholds"]) {
+    check_keys(t, "thresholds", {"pending_after", "restart_warning"});
+    if (auto n = t["pending_after"]) cfg.thresholds.pending_after = get_duration(n, "thresholds.pending_after");
+    if (auto n = t["restart_warning"]) cfg.thresholds.restart_warning = get_int(n, "thresholds.restart_warning", 1, 100000);
+  }
+  if (auto clusters = root["clusters"]) {
+    if (!clusters.IsSequence()) fail("clusters", clusters, "expected a list of clusters");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < clusters.size(); ++i) {
+      auto path = "clusters[" + std::to_string(i) + "]";
+      auto c = parse_cluster(clusters[i], path);
+      if (!names.insert(c.name).second) fail(path + ".name", clusters[i]["name"], "cluster '" + c.name + "' is defined twice");
+      cfg.clusters.push_back(std::move(c));
+    }
+  }
+  return cfg;
+}
+
+}  // namespace
+
+result<config> parse_config(const std::string& yaml_text, const std::string& source_name) {
+  try {
+    YAML::Node root = YAML::Load(yaml_text);
+    if (root.IsNull()) return make_error(error_code::invalid_argument, source_name + ": the config is empty");
+    config cfg = parse_root(root);
+    cfg.source_path = source_name;
+    return cfg;
+  } catch (const config_error& e) {
+    return make_error(error_code::invalid_argument, source_name + ": " + e.message);
+  } catch (const YAML::Exception& e) {
+    return make_error(error_code::invalid_argument,
+                      source_name + ": YAML syntax error at line " + std::to_string(e.mark.line + 1) +
+                          ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+}
+
+result<config> load_config(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return make_error(error_code::invalid_argument, "cannot read config file '" + path + "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return parse_config(text.str(), path);
+}
+
+}  // namespace runnerfleet

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/time_format.hpp"
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+/// The immutable fleet snapshot: what every read route answers from. Built by
+/// build_snapshot(), swapped atomically by the daemon, never modified once published.
+namespace runnerfleet {
+
+/// One reason a pod needs attention (CrashLoopBackOff, OOMKilled, Pending too long, ...).
+struct pod_problem {
+  std::string reason;
+  std::string container;  ///< empty for pod-level problems
+  std::string message;
+  bool operator==(const pod_problem&) const = default;
+};
+
+/// A runner pod as the API shows it.
+struct pod_view {
+  std::string cluster;
+  std::string ns;
+  std::string name;
+  std::string runner;  ///< owning runner, empty when none matched
+  std::string forge;   ///< gitlab, github or empty
+  std::string role;    ///< "runner", "listener" or "manager"
+  std::string phase;
+  int ready_containers = 0;
+  int total_containers = 0;
+  int restarts = 0;
+  std::string node;
+  std::string ip;
+  std::optional<time_point> created;
+  std::vector<pod_problem> problems;
+  bool operator==(const pod_view&) const = default;
+};
+
+/// Pod counts by phase, plus how many have problems.
+struct pod_counts {
+  int total = 0, running = 0, pending = 0, succeeded = 0, failed = 0, unknown = 0, problems = 0;
+  bool operator==(const pod_counts&) const = default;
+};
+
+/// A status condition (HPA conditions, deployment availability).
+struct condition_view {
+  std::string type, status, reason, message;
+  bool operator==(const condition_view&) const = default;
+};
+
+/// How a runner scales: an HPA, an ARC scale set, or not at all.
+struct scaling_view {
+  std::string model = "none";  ///< hpa, arc, none
+  std::string autoscaler;      ///< HPA or AutoscalingRunnerSet name
+  std::optional<int> min, max, current, desired;
+  std::optional<int> cpu_current, cpu_target, memory_current, memory_target;
+  std::optional<int> scale_up_window_s, scale_down_window_s;
+  std::optional<time_point> last_scale_time;
+  bool at_max = false;
+  /// ARC ephemeral runner counts (from the scale set's status).
+  std::optional<int> pending_runners, running_runners, failed_runners;
+  std::vector<condition_view> conditions;
+  bool operator==(const scaling_view&) const = default;
+};
+
+/// Running and queued jobs, where a source says so (nullopt = not known).
+struct job_counts {
+  std::optional<int> running, pending;
+  bool operator==(const job_counts&) const = default;
+};
+
+/// An ephemeral runner of an ARC scale set.
+struct ephemeral_runner_view {
+  std::string name, phase, reason, job_id, job_repository, job_workflow_ref, job_display_name;
+  bool operator==(const ephemeral_runner_view&) const = default;
+};
+
+/// A Kubernetes event about one of a runner's objects.
+struct kube_event_view {
+  std::string uid, type, reason, message, object_kind, object_name, source;
+  int count = 1;
+  std::optional<time_point> last_seen;
+  bool operator==(const kube_event_view&) const = default;
+};
+
+/// The Deployment behind a GitLab runner release.
+struct deployment_view {
+  std::string name;
+  int replicas = 0, ready = 0, available = 0, updated = 0;
+  bool operator==(const deployment_view&) const = default;
+};
+
+/// The ARC listener of a scale set.
+struct listener_view {
+  std::string name, ns;
+  bool pod_ready = false;
+  bool operator==(const listener_view&) const = default;
+};
+
+/// One runner pool as deployed (the contract's runner model).
+struct runner_view {
+  std::string name;
+  std::string forge;  ///< gitlab, github
+  std::string cluster;
+  std::string ns;
+  std::string type;  ///< docker, dind, nix, rocky8, rocky9, l40s, a100, unknown
+  std::vector<std::string> tags;
+  std::string status;  ///< online idle degraded draining paused offline unknown
+  std::string status_reason;
+  scaling_view scaling;
+  pod_counts pods;
+  job_counts jobs;
+  std::optional<std::string> version;
+  std::optional<bool> outdated;
+  bool stale = false;  ///< its cluster's source is down; this is the last good data
+  // Detail only.
+  std::optional<deployment_view> deployment;
+  std::optional<listener_view> listener;
+  std::vector<ephemeral_runner_view> ephemeral_runners;
+  std::vector<kube_event_view> kube_events;  ///< newest first, bounded
+  std::vector<std::string> pod_names;        ///< "namespace/name" of its pods
+  bool operator==(const runner_view&) const = default;
+};
+
+/// One upstream source's health.
+struct source_view {
+  std::string name;   ///< "kubernetes/<cluster>", "gitlab", "prometheus", "gitops"
+  std::string kind;   ///< kubernetes, gitlab, prometheus, gitops
+  std::string state;  ///< ok, degraded, down, not_configured
+  std::optional<time_point> last_success;
+  std::optional<time_point> last_error_time;
+  std::string last_error;
+  std::string detail;  ///< one line: "24/24 informers watching; autoscalinglisteners absent"
+  std::vector<std::string> conditions;
+  bool operator==(const source_view&) const = default;
+};
+
+/// Something in the fleet that needs a person's (or agent's) attention.
+struct attention_item {
+  std::string severity;  ///< error, warning, info
+  std::string runner;
+  std::string reason;
+  std::string message;
+  bool operator==(const attention_item&) const = default;
+};
+
+/// The landing-view aggregates.
+struct fleet_summary {
+  int runners_total = 0;
+  std::map<std::string, std::map<std::string, int>> runners_by_forge_status;  ///< forge → status → n
+  std::map<std::string, int> runners_by_status;
+  pod_counts pods;
+  std::map<std::string, int> pods_by_problem;
+  job_counts jobs;
+  std::vector<attention_item> attention;
+  bool operator==(const fleet_summary&) const = default;
+};
+
+/// The whole immutable snapshot.
+struct snapshot {
+  std::uint64_t generation = 0;
+  time_point built_at{};
+  std::vector<runner_view> runners;  ///< sorted by name, then cluster, namespace
+  std::vector<pod_view> pods;        ///< sorted by cluster, namespace, name
+  std::vector<source_view> sources;
+  std::vector<std::string> stale_sources;
+  fleet_summary fleet;
+
+  /// Positions of the runners named so (usually one; more when clusters reuse a name).
+  std::vector<std::size_t> find_runner(const std::string& name) const;
+  /// Position of a pod by namespace and name (first cluster that has it).
+  std::optional<std::size_t> find_pod(const std::string& ns, const std::string& name) const;
+  /// Fills the lookup indexes; called once by the builder.
+  void index();
+
+  /// True when the content (not generation/time) equals another snapshot's.
+  bool same_content(const snapshot& other) const;
+
+ private:
+  std::unordered_map<std::string, std::vector<std::size_t>> runner_index_;
+  std::unordered_map<std::string, std::size_t> pod_index_;
+};
+
+}  // namespace runnerfleet

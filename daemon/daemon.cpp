@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "daemon/daemon.hpp"
+
+#include "build_config.hpp"
+#include "common/kube/kubeconfig.hpp"
+#include "common/timeouts.hpp"
+#include "daemon/http_server.hpp"
+#include "daemon/kube/cluster_source.hpp"
+#include "daemon/request_router.hpp"
+#include "daemon/self_metrics.hpp"
+#include "daemon/snapshot_store.hpp"
+#include "daemon/socket_guard.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <spdlog/spdlog.h>
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <map>
+#include <memory>
+
+namespace runnerfleet::daemon {
+
+namespace net = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+/// Resolves every cluster's credentials before anything starts: a broken kubeconfig is a
+/// start-up error naming the cluster, not a silent retry loop.
+result<std::map<std::string, kube::cluster_endpoint>> resolve_clusters(const config& cfg) {
+  std::map<std::string, kube::cluster_endpoint> out;
+  for (const auto& c : cfg.clusters) {
+    auto endpoint = c.in_cluster ? kube::load_in_cluster() : kube::load_kubeconfig(*c.kubeconfig, c.context);
+    if (!endpoint) {
+      auto e = endpoint.take_failure();
+      e.message = "cluster '" + c.name + "' (" + cfg.source_path + " line " + std::to_string(c.line) + "): " + e.message;
+      return e;
+    }
+    if (c.insecure_skip_tls_verify) endpoint->insecure_skip_tls_verify = true;
+    out.emplace(c.name, std::move(*endpoint));
+  }
+  return out;
+}
+
+/// The authority summary served at GET /v1/settings: what is read, what may be changed, by whom.
+json settings_json(const config& cfg, const std::map<std::string, kube::cluster_endpoint>& endpoints) {
+  json clusters = json::array();
+  for (const auto& c : cfg.clusters) {
+    const auto& ep = endpoints.at(c.name);
+    clusters.push_back({{"name", c.name},
+                        {"origin", ep.origin},
+                        {"server", ep.server},
+                        {"namespaces", c.namespaces},
+                        {"tls_verify", !ep.insecure_skip_tls_verify && ep.server.rfind("https://", 0) == 0}});
+  }
+  json users = json::object(), groups = json::object();
+  for (const auto& [k, r] : cfg.access.users) users[k] = std::string(to_string(r));
+  for (const auto& [k, r] : cfg.access.groups) groups[k] = std::string(to_string(r));
+  return {{"clusters", std::move(clusters)},
+          {"prometheus", nullptr},
+          {"gitlab", nullptr},
+          {"gitops", nullptr},
+          {"mutations", {{"enabled", false}, {"routes", json::array()}}},
+          {"access",
+           {{"default_role",
+             cfg.access.default_role ? json(std::string(to_string(*cfg.access.default_role))) : json(nullptr)},
+            {"users", std::move(users)},
+            {"groups", std::move(groups)}}}};
+}
+
+status prepare_state_dir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(error_code::unavailable, "cannot create state_dir '" + dir + "': " + ec.message());
+  ::chmod(dir.c_str(), 0700);
+  return ok();
+}
+
+}  // namespace
+
+int run_daemon(const config& cfg, const launch_options& options) {
+  auto endpoints = resolve_clusters(cfg);
+  if (!endpoints) {
+    spdlog::critical("{}", endpoints.failure().message);
+    return 2;
+  }
+  if (auto st = prepare_state_dir(cfg.state_dir); !st) {
+    spdlog::critical("{}", st.failure().message);
+    return 1;
+  }
+  auto guard = socket_guard::acquire(options.socket_path);
+  if (!guard) {
+    spdlog::critical("{}", guard.failure().message);
+    return 1;
+  }
+
+  net::io_context ioc{1};
+  self_metrics metrics;
+  snapshot_store store(ioc.get_executor(), cfg, metrics);
+
+  std::map<std::string, std::unique_ptr<kube::cluster_source>> sources;
+  for (const auto& c : cfg.clusters) {
+    auto source = kube::cluster_source::create(ioc.get_executor(), c.name, endpoints->at(c.name), c.namespaces,
+                                               store.feed(c.name));
+    if (!source) {
+      spdlog::critical("cluster '{}': {}", c.name, source.failure().message);
+      return 2;
+    }
+    sources.emplace(c.name, std::move(*source));
+  }
+
+  pod_log_fn pod_log = [&sources](const std::string& cluster, const std::string& ns, const std::string& pod,
+                                  const std::string& container, int tail, int limit)
+      -> net::awaitable<result<std::string>> {
+    auto it = sources.find(cluster);
+    if (it == sources.end()) co_return make_error(error_code::not_found, "unknown cluster '" + cluster + "'");
+    co_return co_await it->second->pod_log(ns, pod, container, tail, limit);
+  };
+  request_router router(cfg, store, metrics, settings_json(cfg, *endpoints), RUNNERFLEET_VERSION, pod_log);
+  http_server server(ioc, router, store, metrics);
+
+  if (auto st = server.listen(options.socket_path); !st) {
+    spdlog::critical("{}", st.failure().message);
+    return 1;
+  }
+  if (auto st = guard->restrict_mode(); !st) spdlog::warn("{}", st.failure().message);
+  if (cfg.metrics_listen) {
+    if (auto st = server.listen_metrics(*cfg.metrics_listen); !st) {
+      spdlog::critical("{}", st.failure().message);
+      return 1;
+    }
+  }
+
+  for (auto& [_, s] : sources) s->start();
+  store.start();
+  server.start();
+  spdlog::info("runnerfleetd {} serving {} ({} cluster(s))", RUNNERFLEET_VERSION, options.socket_path,
+               cfg.clusters.size());
+
+  // Shutdown cancels everything and lets every coroutine finish, so run() returns by itself and
+  // nothing outlives the objects it uses. A watchdog cuts a stuck shutdown short.
+  std::mutex shutdown_mutex;
+  std::condition_variable shutdown_done;
+  bool finished = false;
+  std::thread watchdog;
+  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    spdlog::info("signal {} received, shutting down", signo);
+    server.stop();
+    for (auto& [_, s] : sources) s->stop();
+    store.stop();
+    watchdog = std::thread([&] {
+      std::unique_lock lock(shutdown_mutex);
+      if (!shutdown_done.wait_for(lock, timeouts::shutdown_grace, [&] { return finished; })) {
+        spdlog::warn("shutdown took longer than {}s, exiting now",
+                     std::chrono::duration_cast<std::chrono::seconds>(timeouts::shutdown_grace).count());
+        spdlog::default_logger()->flush();
+        std::_Exit(1);
+      }
+    });
+  });
+  ioc.run();
+  {
+    std::lock_guard lock(shutdown_mutex);
+    finished = true;
+  }
+  shutdown_done.notify_all();
+  if (watchdog.joinable()) watchdog.join();
+  spdlog::info("runnerfleetd stopped");
+  return 0;
+}
+
+}  // namespace runnerfleet::daemon

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/config.hpp"
+#include "common/fleet_events.hpp"
+#include "common/kube/cluster_state.hpp"
+#include "common/kube/object_sink.hpp"
+#include "common/snapshot.hpp"
+#include "daemon/change_signal.hpp"
+#include "daemon/self_metrics.hpp"
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace runnerfleet::daemon {
+
+/// Owns the raw cluster caches and the published snapshot. Informers write through per-cluster
+/// feeds; changes are coalesced (timeouts::snapshot_debounce) into one rebuild; the new snapshot
+/// is swapped in whole, and what changed becomes fleet events that wake the SSE streams.
+/// Everything runs on the one io_context thread: readers never lock.
+class snapshot_store {
+ public:
+  snapshot_store(boost::asio::any_io_executor ex, const config& cfg, self_metrics& metrics);
+  ~snapshot_store();
+
+  /// The sink a cluster's informers write into.
+  kube::object_sink& feed(const std::string& cluster);
+
+  /// The published snapshot (null until the first build).
+  std::shared_ptr<const snapshot> current() const { return current_; }
+  const event_log& events() const { return events_; }
+  /// Signalled whenever events are appended or the generation changes.
+  change_signal& changes() { return changes_; }
+
+  /// Records an event from elsewhere (mutations, later sources) and wakes the streams.
+  void publish_event(fleet_event e);
+
+  /// Starts the periodic refresh (time-based states such as "pending too long").
+  void start();
+  void stop();
+
+  /// Builds now (tests and benchmarks).
+  void rebuild_now();
+
+ private:
+  class cluster_feed;
+  void mark_dirty();
+  void schedule_rebuild(std::chrono::milliseconds delay);
+  void rebuild();
+  source_view cluster_source_view(const cluster_feed& f) const;
+
+  boost::asio::any_io_executor ex_;
+  const config& cfg_;
+  self_metrics& metrics_;
+  std::map<std::string, std::unique_ptr<cluster_feed>> feeds_;
+  std::shared_ptr<const snapshot> current_;
+  std::uint64_t generation_ = 0;
+  event_log events_;
+  change_signal changes_;
+  boost::asio::steady_timer debounce_;
+  boost::asio::steady_timer refresh_;
+  bool rebuild_scheduled_ = false;
+  bool stopped_ = false;
+  std::chrono::steady_clock::time_point last_build_{};
+};
+
+}  // namespace runnerfleet::daemon

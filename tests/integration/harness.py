@@ -1,0 +1,314 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared plumbing for the integration tests: start the simulator and the real daemon on
+unique sockets and ports, talk HTTP over the Unix socket, run the CLI, validate answers
+against schemas/api. Every process started here is stopped by the test's cleanup."""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+SOURCE_DIR = os.environ.get("RUNNERFLEET_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD_DIR = os.environ.get("RUNNERFLEET_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
+DAEMON = os.environ.get("RUNNERFLEETD", os.path.join(BUILD_DIR, "daemon", "runnerfleetd"))
+CLI = os.environ.get("RUNNERFLEET_CLI", os.path.join(BUILD_DIR, "daemon", "cli", "runnerfleet"))
+SIM = os.path.join(SOURCE_DIR, "tests", "sim", "runnerfleet-sim")
+SCHEMAS = os.path.join(SOURCE_DIR, "schemas", "api")
+NAMESPACES = ["gitlab-runners", "arc-runners", "arc-systems"]
+
+
+def wait_until(predicate, timeout, interval=0.05, what="condition"):
+    """Polls predicate() until it returns a truthy value; fails after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what} (last value: {last!r})")
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """http.client over a Unix stream socket."""
+
+    def __init__(self, path, timeout=10):
+        super().__init__("localhost", timeout=timeout)
+        self.socket_path = path
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(self.timeout)
+        s.connect(self.socket_path)
+        self.sock = s
+
+
+class Sim:
+    """The fleet simulator as a subprocess, with its control API."""
+
+    def __init__(self, workdir, tls=True, extra_args=()):
+        self.state_dir = os.path.join(workdir, "sim")
+        self.log_path = os.path.join(workdir, "sim.log")
+        args = [sys.executable, SIM, "--port", "0", "--control-port", "0", "--state-dir", self.state_dir,
+                "--timeline", "manual", *extra_args]
+        if tls:
+            args.append("--tls")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("simulator did not start: " + open(self.log_path).read())
+        self.info = json.loads(line)
+        self.control_url = self.info["control_url"]
+        self.kubeconfig = self.info["kubeconfig"]
+
+    def control(self, method, path, body=None):
+        host_port = self.control_url.split("//", 1)[1].rstrip("/")
+        conn = http.client.HTTPConnection(host_port, timeout=30)
+        data = json.dumps(body) if body is not None else None
+        conn.request(method, path, body=data, headers={"Content-Type": "application/json"} if data else {})
+        resp = conn.getresponse()
+        text = resp.read().decode()
+        conn.close()
+        if resp.status >= 300:
+            raise AssertionError(f"simulator control {method} {path} -> {resp.status}: {text}")
+        return json.loads(text) if text else None
+
+    def step(self, name):
+        return self.control("POST", f"/_sim/timeline/{name}")
+
+    def faults(self, **settings):
+        return self.control("PUT", "/_sim/faults", settings)
+
+    def clear_faults(self):
+        return self.control("DELETE", "/_sim/faults")
+
+    def outage(self, down):
+        return self.control("PUT", "/_sim/outage", {"down": down})
+
+    def objects(self, plural, namespace=None):
+        path = f"/_sim/objects/{plural}" + (f"?namespace={namespace}" if namespace else "")
+        return self.control("GET", path)["items"]
+
+    def stats(self):
+        return self.control("GET", "/_sim/stats")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
+        self.log.close()
+
+
+class Daemon:
+    """runnerfleetd on a unique socket with a generated config."""
+
+    def __init__(self, workdir, clusters, access=None, thresholds=None, extra=None, wait=True, name="daemon"):
+        self.workdir = workdir
+        self.socket = os.path.join(workdir, f"{name}.sock")
+        self.config_path = os.path.join(workdir, f"{name}.yaml")
+        self.log_path = os.path.join(workdir, f"{name}.log")
+        config = {"state_dir": os.path.join(workdir, f"{name}-state"), "log": {"level": "debug"},
+                  "access": access if access is not None else {"default_role": "operator"},
+                  "clusters": clusters}
+        if thresholds:
+            config["thresholds"] = thresholds
+        config.update(extra or {})
+        with open(self.config_path, "w") as f:
+            json.dump(config, f)  # JSON is YAML
+        self.start(wait)
+
+    def start(self, wait=True):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([DAEMON, "--config", self.config_path, "--socket", self.socket],
+                                     stdout=self.log, stderr=self.log)
+        if wait:
+            wait_until(self.answers, 20, what="runnerfleetd to answer on " + self.socket)
+
+    def answers(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"runnerfleetd exited with {self.proc.returncode}: {self.log_text()}")
+        try:
+            return self.get("/v1/health")[0] == 200
+        except OSError:
+            return False
+
+    def request(self, method, target, headers=None, body=None, timeout=10):
+        conn = UnixHTTPConnection(self.socket, timeout=timeout)
+        try:
+            conn.request(method, target, body=body, headers=headers or {})
+            resp = conn.getresponse()
+            raw = resp.read()
+            ctype = resp.getheader("Content-Type", "")
+            data = json.loads(raw) if ctype.startswith("application/json") else raw.decode()
+            return resp.status, data
+        finally:
+            conn.close()
+
+    def get(self, target, headers=None):
+        return self.request("GET", target, headers=headers)
+
+    def data(self, target, headers=None):
+        """GET that must succeed; returns the envelope's data."""
+        status, body = self.get(target, headers)
+        if status != 200:
+            raise AssertionError(f"GET {target} -> {status}: {body}")
+        return body["data"]
+
+    def synced(self):
+        status, body = self.get("/v1/health")
+        return status == 200 and body["data"]["status"] == "ok" and all(
+            s["state"] == "ok" for s in body["data"]["sources"])
+
+    def wait_synced(self, timeout=20):
+        wait_until(self.synced, timeout, what="all sources ok")
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f"runnerfleetd did not stop within {timeout}s after signal {sig}")
+        self.log.close()
+        return self.proc.returncode
+
+    def log_text(self):
+        try:
+            return open(self.log_path).read()
+        except OSError:
+            return ""
+
+
+def run_cli(socket_path, *args, env=None, timeout=30):
+    """Runs the runnerfleet CLI against a daemon socket."""
+    full_env = dict(os.environ, NO_COLOR="1")
+    full_env.update(env or {})
+    return subprocess.run([CLI, "--socket", socket_path, *args], capture_output=True, text=True,
+                          timeout=timeout, env=full_env)
+
+
+class SchemaValidator:
+    """Validates API data against schemas/api with a real JSON Schema (2020-12) validator."""
+
+    def __init__(self):
+        import jsonschema
+        self.jsonschema = jsonschema
+        self.store = {}
+        for name in os.listdir(SCHEMAS):
+            with open(os.path.join(SCHEMAS, name)) as f:
+                schema = json.load(f)
+            self.store[name] = schema
+        for schema in self.store.values():
+            jsonschema.Draft202012Validator.check_schema(schema)
+
+    def validate(self, instance, schema_name):
+        schema = self.store[schema_name]
+        resolver = self.jsonschema.RefResolver(base_uri=schema_name, referrer=schema, store=self.store)
+        validator = self.jsonschema.Draft202012Validator(
+            schema, resolver=resolver, format_checker=self.jsonschema.Draft202012Validator.FORMAT_CHECKER)
+        validator.validate(instance)
+
+
+class FleetTestCase(unittest.TestCase):
+    """A test with a private work dir; sims and daemons started through it are always stopped."""
+
+    def setUp(self):
+        self.workdir = tempfile.mkdtemp(prefix="rf-it-", dir=os.environ.get("RUNNERFLEET_TEST_TMP"))
+
+    def start_sim(self, tls=True, extra_args=()):
+        sim = Sim(self.workdir, tls=tls, extra_args=extra_args)
+        self.addCleanup(sim.stop)
+        return sim
+
+    def start_daemon(self, sim, access=None, thresholds=None, extra=None, namespaces=NAMESPACES, wait=True,
+                     name="daemon"):
+        clusters = [{"name": "sim", "kubeconfig": sim.kubeconfig, "namespaces": namespaces}]
+        daemon = Daemon(self.workdir, clusters, access=access, thresholds=thresholds, extra=extra, wait=wait,
+                        name=name)
+        self.addCleanup(self._stop_daemon, daemon)
+        return daemon
+
+    def _stop_daemon(self, daemon):
+        code = daemon.stop()
+        if code not in (0, -signal.SIGKILL, -signal.SIGTERM):
+            print(daemon.log_text(), file=sys.stderr)
+
+    def cli_json(self, daemon, *args):
+        result = run_cli(daemon.socket, "--json", *args)
+        self.assertEqual(result.returncode, 0, f"runnerfleet {' '.join(args)} failed: {result.stderr}")
+        return json.loads(result.stdout)
+
+
+class SSEReader:
+    """Reads GET /v1/events/stream in a background thread; frames are (time, fields dict)."""
+
+    def __init__(self, socket_path, last_event_id=None, query=""):
+        import threading
+        self.frames = []
+        self.lock = threading.Lock()
+        self.conn = UnixHTTPConnection(socket_path, timeout=60)
+        headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
+        self.conn.request("GET", "/v1/events/stream" + query, headers=headers)
+        self.response = self.conn.getresponse()
+        if self.response.status != 200:
+            raise AssertionError(f"event stream -> {self.response.status}: {self.response.read()!r}")
+        self.content_type = self.response.getheader("Content-Type")
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        buffer = ""
+        try:
+            while True:
+                chunk = self.response.read1(65536)
+                if not chunk:
+                    return
+                buffer += chunk.decode()
+                while "\n\n" in buffer:
+                    frame, buffer = buffer.split("\n\n", 1)
+                    fields = {}
+                    for line in frame.split("\n"):
+                        if line.startswith(":") or ":" not in line:
+                            continue
+                        key, value = line.split(":", 1)
+                        fields[key] = value[1:] if value.startswith(" ") else value
+                    if fields:
+                        with self.lock:
+                            self.frames.append((time.monotonic(), fields))
+        except (OSError, ValueError, AttributeError):
+            return
+
+    def events(self):
+        """Parsed fleet events received so far: (arrival time, event dict)."""
+        with self.lock:
+            return [(t, json.loads(f["data"])) for t, f in self.frames if "id" in f and "data" in f]
+
+    def wait_for(self, predicate, timeout, what="event"):
+        """The first event matching predicate, with its arrival time."""
+        def find():
+            for t, e in self.events():
+                if predicate(e):
+                    return (t, e)
+            return None
+        return wait_until(find, timeout, what=what)
+
+    def close(self):
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.conn.close()

@@ -1,0 +1,477 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Quick self-test of runnerfleet-sim (stdlib unittest, < 20 s).
+
+Starts the simulator with --tls on ephemeral ports and checks discovery, list, paging,
+selectors, watch (RV semantics, selector transitions, bookmarks, timeout, 410), Status
+errors, TLS + bearer auth, faults, outage, and that the scenario's hand-written
+"expect" facts match what is served.
+
+    python3 tests/sim/selftest.py -v
+"""
+
+import http.client
+import json
+import os
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SIM = os.path.join(HERE, "runnerfleet-sim")
+DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
+ARC = "/apis/actions.github.com/v1alpha1"
+
+
+class Sim:
+    """One simulator process; HTTPS client helpers."""
+
+    def __init__(self, *extra):
+        self.state = tempfile.TemporaryDirectory(prefix="rfsim-selftest-")
+        self.proc = subprocess.Popen(
+            [sys.executable, SIM, "--tls", "--state-dir", self.state.name,
+             "--bookmark-interval-s", "0.3", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("simulator did not start: " + self.proc.stderr.read())
+        self.info = json.loads(line)
+        url = urllib.parse.urlsplit(self.info["k8s_url"])
+        self.host, self.port = url.hostname, url.port
+        curl = urllib.parse.urlsplit(self.info["control_url"])
+        self.chost, self.cport = curl.hostname, curl.port
+        self.ctx = ssl.create_default_context(cafile=self.info["ca_file"])
+        with open(self.info["token_file"]) as f:
+            self.token = f.read().strip()
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc.stdout.close()
+        self.proc.stderr.close()
+        self.state.cleanup()
+
+    def conn(self, timeout=10):
+        return http.client.HTTPSConnection(self.host, self.port, context=self.ctx,
+                                           timeout=timeout)
+
+    def request(self, path, accept="application/json", token=True, timeout=10):
+        c = self.conn(timeout)
+        headers = {"Accept": accept}
+        if token:
+            headers["Authorization"] = "Bearer " + (self.token if token is True else token)
+        c.request("GET", path, headers=headers)
+        r = c.getresponse()
+        body = r.read()
+        c.close()
+        return r, body
+
+    def get(self, path, **kw):
+        r, body = self.request(path, **kw)
+        return r.status, json.loads(body) if body[:1] in (b"{", b"[") else body
+
+    def watch(self, path, timeout=10):
+        """Open a watch; returns (connection, response)."""
+        c = self.conn(timeout)
+        c.request("GET", path, headers={"Authorization": "Bearer " + self.token})
+        return c, c.getresponse()
+
+    def control(self, method, path, body=None):
+        c = http.client.HTTPConnection(self.chost, self.cport, timeout=10)
+        c.request(method, path, body=json.dumps(body) if body is not None else None,
+                  headers={"Content-Type": "application/json"})
+        r = c.getresponse()
+        data = json.loads(r.read() or b"null")
+        c.close()
+        return r.status, data
+
+
+def read_events(resp, until=None, limit=1000):
+    """Read watch events (one JSON object per line) until `until(event)` is true, the
+    stream ends or `limit` events."""
+    out = []
+    while len(out) < limit:
+        line = resp.readline()
+        if not line:
+            break
+        ev = json.loads(line)
+        out.append(ev)
+        if until and until(ev):
+            break
+    return out
+
+
+def names(items):
+    return [i["metadata"]["name"] for i in items]
+
+
+class SimTest(unittest.TestCase):
+    sim = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.sim = Sim()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+
+    # ---- discovery -------------------------------------------------------------------
+
+    def test_discovery(self):
+        r, body = self.sim.request("/apis", accept=DISCOVERY_V2 + ",application/json")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.getheader("Content-Type"), DISCOVERY_V2)
+        groups = [g["metadata"]["name"] for g in json.loads(body)["items"]]
+        self.assertIn("actions.github.com", groups)
+        r, body = self.sim.request("/api", accept=DISCOVERY_V2)
+        core = json.loads(body)["items"][0]["versions"][0]["resources"]
+        pods = next(x for x in core if x["resource"] == "pods")
+        self.assertEqual(pods["shortNames"], ["po"])
+        st, doc = self.sim.get("/api")
+        self.assertEqual(doc["versions"], ["v1"])
+        st, doc = self.sim.get("/apis/autoscaling/v2")
+        hpa = next(x for x in doc["resources"] if x["name"] == "horizontalpodautoscalers")
+        self.assertEqual((hpa["kind"], hpa["shortNames"]), ("HorizontalPodAutoscaler", ["hpa"]))
+        st, doc = self.sim.get("/version", token=False)
+        self.assertEqual(st, 200)
+        self.assertEqual(doc["major"], "1")
+
+    # ---- list ------------------------------------------------------------------------
+
+    def test_list_shape(self):
+        st, doc = self.sim.get("/api/v1/namespaces/gitlab-runners/pods")
+        self.assertEqual(st, 200)
+        self.assertEqual((doc["kind"], doc["apiVersion"]), ("PodList", "v1"))
+        self.assertTrue(doc["metadata"]["resourceVersion"].isdigit())
+        self.assertGreaterEqual(len(doc["items"]), 7)
+        for p in doc["items"]:
+            self.assertEqual((p["kind"], p["apiVersion"]), ("Pod", "v1"))
+            self.assertEqual(p["metadata"]["namespace"], "gitlab-runners")
+        st, doc = self.sim.get(f"{ARC}/namespaces/arc-runners/autoscalingrunnersets")
+        self.assertEqual(doc["kind"], "AutoscalingRunnerSetList")
+        self.assertEqual(sorted(names(doc["items"])), ["gh-docker", "gh-l40s", "gh-nix"])
+        st, doc = self.sim.get("/api/v1/namespaces/no-such-ns/pods")
+        self.assertEqual((st, doc["items"]), (200, []))
+
+    def test_paging(self):
+        st, full = self.sim.get("/api/v1/pods")
+        seen, token, pages = [], "", 0
+        while True:
+            st, page = self.sim.get("/api/v1/pods?limit=3" + (f"&continue={token}"
+                                                              if token else ""))
+            self.assertEqual(st, 200)
+            pages += 1
+            seen += names(page["items"])
+            token = page["metadata"].get("continue", "")
+            if not token:
+                break
+            self.assertEqual(page["metadata"]["remainingItemCount"],
+                             len(full["items"]) - len(seen))
+        self.assertEqual(seen, names(full["items"]))
+        self.assertGreater(pages, 2)
+        st, doc = self.sim.get("/api/v1/pods?limit=3&continue=bm90LWEtdG9rZW4")
+        self.assertEqual((st, doc["reason"], doc["code"]), (410, "Expired", 410))
+
+    def test_selectors(self):
+        st, every = self.sim.get("/api/v1/namespaces/gitlab-runners/pods")
+        labels = {p["metadata"]["name"]: p["metadata"]["labels"] for p in every["items"]}
+
+        def expected(pred):
+            return sorted(n for n, lb in labels.items() if pred(lb))
+        cases = [
+            ("app%3Dnix-runner", lambda lb: lb.get("app") == "nix-runner"),
+            ("app%3D%3Dnix-runner", lambda lb: lb.get("app") == "nix-runner"),
+            ("app+in+%28nix-runner%2Cdind-runner%29",
+             lambda lb: lb.get("app") in ("nix-runner", "dind-runner")),
+            ("app.kubernetes.io%2Frunner-type%21%3Ddocker%2C%21nosuch",
+             lambda lb: lb.get("app.kubernetes.io/runner-type") != "docker"),
+            ("app+notin+%28docker-runner%29%2Cpod-template-hash",
+             lambda lb: lb.get("app") != "docker-runner" and "pod-template-hash" in lb),
+            ("nosuch", lambda lb: False),
+        ]
+        for sel, pred in cases:
+            st, doc = self.sim.get("/api/v1/namespaces/gitlab-runners/pods?labelSelector="
+                                   + sel)
+            self.assertEqual(st, 200, sel)
+            self.assertEqual(sorted(names(doc["items"])), expected(pred), sel)
+        st, doc = self.sim.get("/api/v1/pods?fieldSelector=status.phase%3DPending")
+        self.assertEqual(names(doc["items"]), ["rocky9-runner-8f6d4b7c9-t5vgw"])
+        pod = "docker-runner-5c8b9d7f6-b9xkq"
+        st, doc = self.sim.get("/api/v1/namespaces/gitlab-runners/events?fieldSelector="
+                               f"involvedObject.name%3D{pod}%2CinvolvedObject.namespace"
+                               "%3Dgitlab-runners")
+        self.assertEqual([e["reason"] for e in doc["items"]], ["BackOff"])
+        st, doc = self.sim.get("/api/v1/pods?labelSelector=app+in+%28")
+        self.assertEqual((st, doc["reason"]), (400, "BadRequest"))
+        st, doc = self.sim.get("/api/v1/pods?fieldSelector=spec.nope%3D1")
+        self.assertEqual((st, doc["message"]), (400, "field label not supported: spec.nope"))
+
+    def test_table(self):
+        st, doc = self.sim.get("/api/v1/namespaces/gitlab-runners/pods", accept=TABLE)
+        self.assertEqual(doc["kind"], "Table")
+        cols = [c["name"] for c in doc["columnDefinitions"]]
+        self.assertEqual(cols, ["Name", "Ready", "Status", "Restarts", "Age", "IP", "Node"])
+        rows = {r["cells"][0]: r["cells"] for r in doc["rows"]}
+        self.assertEqual(rows["rocky9-runner-8f6d4b7c9-t5vgw"][2], "ImagePullBackOff")
+        st, doc = self.sim.get(f"{ARC}/namespaces/arc-runners/autoscalingrunnersets",
+                               accept=TABLE)
+        row = next(r["cells"] for r in doc["rows"] if r["cells"][0] == "gh-l40s")
+        self.assertEqual(row[-2:], [None, None])  # Finished/Deleting: not in the Go type
+
+    def test_errors(self):
+        st, doc = self.sim.get("/api/v1/namespaces/gitlab-runners/pods/missing")
+        self.assertEqual((st, doc["kind"], doc["reason"], doc["message"]),
+                         (404, "Status", "NotFound", 'pods "missing" not found'))
+        st, doc = self.sim.get("/apis/nope/v1/things")
+        self.assertEqual((st, doc["message"]),
+                         (404, "the server could not find the requested resource"))
+        r, body = self.sim.request(
+            "/api/v1/namespaces/gitlab-runners/pods/nix-runner-7d9f8c6b5f-x2kpl/log"
+            "?tailLines=5")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(len(body.decode().splitlines()), 5)
+
+    def test_auth(self):
+        for tok in (False, "wrong-token"):
+            st, doc = self.sim.get("/api/v1/pods", token=tok)
+            self.assertEqual((st, doc["reason"], doc["message"]),
+                             (401, "Unauthorized", "Unauthorized"))
+        plain = ssl.create_default_context()  # does not trust the simulator's CA
+        c = http.client.HTTPSConnection(self.sim.host, self.sim.port, context=plain,
+                                        timeout=5)
+        with self.assertRaises(ssl.SSLError):
+            c.request("GET", "/version")
+        c.close()
+        with open(self.sim.info["kubeconfig"]) as f:
+            kc = f.read()
+        self.assertIn("certificate-authority-data:", kc)
+        self.assertIn(self.sim.info["k8s_url"], kc)
+
+    # ---- watch -----------------------------------------------------------------------
+
+    def test_watch_initial_bookmark_timeout(self):
+        t0 = time.monotonic()
+        c, r = self.sim.watch(f"{ARC}/namespaces/arc-runners/ephemeralrunners?watch=1"
+                              "&allowWatchBookmarks=true&timeoutSeconds=1")
+        self.assertEqual(r.getheader("Transfer-Encoding"), "chunked")
+        evs = read_events(r)
+        c.close()
+        self.assertLess(time.monotonic() - t0, 5)
+        types = [e["type"] for e in evs]
+        self.assertGreaterEqual(types.count("ADDED"), 3)
+        self.assertIn("BOOKMARK", types)
+        bm = next(e for e in evs if e["type"] == "BOOKMARK")["object"]
+        self.assertEqual(set(bm), {"kind", "apiVersion", "metadata"})
+
+    def test_watch_too_old(self):
+        c, r = self.sim.watch("/api/v1/pods?watch=true&resourceVersion=1")
+        self.assertEqual(r.status, 200)
+        evs = read_events(r)
+        c.close()
+        self.assertEqual(len(evs), 1)
+        self.assertEqual(evs[0]["type"], "ERROR")
+        st = evs[0]["object"]
+        self.assertEqual((st["code"], st["reason"]), (410, "Expired"))
+        self.assertTrue(st["message"].startswith("too old resource version: 1 ("))
+
+    def test_watch_changes_and_selector_transition(self):
+        # A dedicated simulator: this test applies timeline steps.
+        sim = Sim()
+        try:
+            st, lst = sim.get("/api/v1/namespaces/gitlab-runners/pods")
+            rv = lst["metadata"]["resourceVersion"]
+            c1, w1 = sim.watch(f"/api/v1/namespaces/gitlab-runners/pods?watch=1"
+                               f"&resourceVersion={rv}&labelSelector=app%3Dnix-runner")
+            c2, w2 = sim.watch("/api/v1/pods?watch=1&fieldSelector=status.phase%3DRunning"
+                               f"&resourceVersion={rv}")
+            self.assertEqual(sim.control("POST", "/_sim/timeline/nix-crashloop")[0], 200)
+            ev = read_events(w1, until=lambda e: e["type"] == "MODIFIED")[-1]
+            self.assertEqual(ev["object"]["metadata"]["name"], "nix-runner-7d9f8c6b5f-qm4tn")
+            cs = ev["object"]["status"]["containerStatuses"][0]
+            self.assertEqual(cs["state"]["waiting"]["reason"], "CrashLoopBackOff")
+            self.assertGreater(int(ev["object"]["metadata"]["resourceVersion"]), int(rv))
+            st, doc = sim.control("POST", "/_sim/timeline/gh-docker-runner-failed")
+            self.assertEqual(doc["applied"], "gh-docker-runner-failed")
+            evs = read_events(w2, until=lambda e: e["type"] == "DELETED")
+            self.assertEqual(evs[-1]["object"]["metadata"]["name"],
+                             "gh-docker-m8w5r-runner-b2j9v")
+            c1.close()
+            c2.close()
+            st, ars = sim.control("GET", "/_sim/objects/autoscalingrunnersets/arc-runners/"
+                                         "gh-docker")
+            self.assertEqual(ars["status"]["failedEphemeralRunners"], 1)
+            self.assertEqual(ars["status"]["currentRunners"], 1)
+            self.assertEqual(sim.control("POST", "/_sim/timeline/nope")[0], 404)
+            st, doc = sim.control("POST", "/_sim/timeline/next")
+            self.assertEqual(doc["applied"], "dind-scale-up")
+            st, hpa = sim.get("/apis/autoscaling/v2/namespaces/gitlab-runners/"
+                              "horizontalpodautoscalers/dind-runner-hpa")
+            self.assertEqual((hpa["status"]["currentReplicas"],
+                              hpa["status"]["desiredReplicas"]), (3, 3))
+            stats = sim.control("GET", "/_sim/stats")[1]
+            self.assertGreaterEqual(stats["requests"]["watch"], 2)
+            # Outage: connection refused, then back on the same port with the same state.
+            self.assertEqual(sim.control("PUT", "/_sim/outage", {"down": True})[1],
+                             {"down": True})
+            with self.assertRaises(OSError):
+                socket.create_connection((sim.host, sim.port), timeout=2).close()
+            sim.control("PUT", "/_sim/outage", {"down": False})
+            st, doc = sim.get("/api/v1/namespaces/gitlab-runners/pods")
+            self.assertEqual(st, 200)
+            # Expiry: a watch from before the compaction gets the 410 ERROR event.
+            sim.control("POST", "/_sim/expire")
+            c3, w3 = sim.watch(f"/api/v1/pods?watch=1&resourceVersion={rv}")
+            self.assertEqual(read_events(w3)[0]["object"]["code"], 410)
+            c3.close()
+        finally:
+            sim.stop()
+
+    def test_faults(self):
+        sim = self.sim
+        sim.control("PUT", "/_sim/faults", {"error_every_n": 1, "error_code": 429,
+                                            "retry_after_s": 2})
+        try:
+            r, body = sim.request("/api/v1/pods")
+            self.assertEqual(r.status, 429)
+            self.assertEqual(r.getheader("Retry-After"), "2")
+            doc = json.loads(body)
+            self.assertEqual((doc["reason"], doc["details"]["retryAfterSeconds"]),
+                             ("TooManyRequests", 2))
+        finally:
+            sim.control("DELETE", "/_sim/faults")
+        self.assertEqual(sim.request("/api/v1/pods")[0].status, 200)
+        st, doc = sim.control("PUT", "/_sim/faults", {"no_such_fault": 1})
+        self.assertEqual(st, 400)
+
+    # ---- the scenario's hand-written facts ---------------------------------------------
+
+    def test_expect_matches_scenario(self):
+        st, expect = self.sim.control("GET", "/_sim/expect")
+        for name, fx in expect["runners"].items():
+            check_facts(self, self.sim, name, fx)
+        st, pods = self.sim.get("/api/v1/pods")
+        self.assertEqual(len(pods["items"]), expect["totals"]["runner_pods"]
+                         + expect["totals"]["listener_pods"])
+
+    def test_timeline_after_steps(self):
+        sim = Sim()
+        try:
+            st, expect = sim.control("GET", "/_sim/expect")
+            for step in [s["name"] for s in sim.info["timeline"]]:
+                st, doc = sim.control("POST", "/_sim/timeline/next")
+                self.assertEqual((st, doc["applied"]), (200, step))
+                for name, fx in expect["after_steps"][step].items():
+                    check_facts(self, sim, name, dict(fx, **{
+                        k: expect["runners"][name][k] for k in ("forge", "namespace")}))
+            self.assertEqual(sim.control("POST", "/_sim/timeline/next")[0], 409)
+        finally:
+            sim.stop()
+
+
+def runner_pods(sim, name, fx):
+    pods = sim.get(f"/api/v1/namespaces/{fx['namespace']}/pods")[1]["items"]
+    if fx["forge"] == "gitlab":
+        return [p for p in pods if p["metadata"]["labels"].get("app") == name]
+    return [p for p in pods if p["metadata"]["labels"].get(
+        "actions.github.com/scale-set-name") == name and p["metadata"]["labels"].get(
+        "app.kubernetes.io/component") == "runner"]
+
+
+def check_facts(t, sim, name, fx):
+    """Compare what the simulator serves with a runner's hand-written facts (only the
+    keys present in fx)."""
+    ns = fx["namespace"]
+    pods = runner_pods(sim, name, fx)
+    if "pods" in fx:
+        by_phase = {}
+        for p in pods:
+            by_phase[p["status"]["phase"]] = by_phase.get(p["status"]["phase"], 0) + 1
+        ready = sum(1 for p in pods if any(c["type"] == "Ready" and c["status"] == "True"
+                                           for c in p["status"].get("conditions", [])))
+        t.assertEqual({"total": len(pods), "ready": ready, "by_phase": by_phase},
+                      fx["pods"], name)
+    if "problem_pods" in fx:
+        got = []
+        for p in pods:
+            for c in p["status"].get("containerStatuses", []):
+                w = c["state"].get("waiting", {}).get("reason")
+                if w and w != "ContainerCreating":
+                    got.append({"name": p["metadata"]["name"], "reason": w,
+                                "restarts": c["restartCount"]})
+        want = [{k: v for k, v in p.items() if k in ("name", "reason", "restarts")}
+                for p in fx["problem_pods"]]
+        t.assertEqual(sorted(got, key=str), sorted(want, key=str), name)
+    sc = fx.get("scaling", {})
+    if fx["forge"] == "gitlab":
+        if "deployment" in fx:
+            d = sim.get(f"/apis/apps/v1/namespaces/{ns}/deployments/{name}")[1]
+            t.assertEqual({"replicas": d["spec"]["replicas"],
+                           "ready_replicas": d["status"].get("readyReplicas", 0)},
+                          {k: v for k, v in fx["deployment"].items() if k != "name"}, name)
+        if sc:
+            hpas = sim.get(f"/apis/autoscaling/v2/namespaces/{ns}/horizontalpodautoscalers"
+                           )[1]["items"]
+            hpa = next((h for h in hpas if h["spec"]["scaleTargetRef"]["name"] == name), None)
+            if sc.get("model") == "none":
+                t.assertIsNone(hpa, name)
+                return
+            got = {"min": hpa["spec"].get("minReplicas", 1), "max": hpa["spec"]["maxReplicas"],
+                   "current": hpa["status"].get("currentReplicas", 0),
+                   "desired": hpa["status"]["desiredReplicas"]}
+            for m in hpa["status"].get("currentMetrics", []):
+                got[m["resource"]["name"] + "_current"] = \
+                    m["resource"]["current"]["averageUtilization"]
+            for m in hpa["spec"]["metrics"]:
+                got[m["resource"]["name"] + "_target"] = \
+                    m["resource"]["target"]["averageUtilization"]
+            got["scale_up_window_s"] = hpa["spec"]["behavior"]["scaleUp"][
+                "stabilizationWindowSeconds"]
+            got["scale_down_window_s"] = hpa["spec"]["behavior"]["scaleDown"][
+                "stabilizationWindowSeconds"]
+            got["at_max"] = got["current"] >= got["max"]
+            got["hpa"] = hpa["metadata"]["name"]
+            got["model"] = "hpa"
+            t.assertEqual({k: got[k] for k in sc}, sc, name)
+    elif sc:
+        a = sim.get(f"{ARC}/namespaces/{ns}/autoscalingrunnersets/{name}")[1]
+        ers = sim.get(f"{ARC}/namespaces/{ns}/ephemeralrunnersets")[1]["items"]
+        ers = next(e for e in ers if e["metadata"]["ownerReferences"][0]["name"] == name)
+        got = {"model": "arc", "min": a["spec"].get("minRunners", 0),
+               "max": a["spec"].get("maxRunners"), "current": a["status"]["currentRunners"],
+               "desired": ers["spec"].get("replicas", 0),
+               "pending": a["status"]["pendingEphemeralRunners"],
+               "running": a["status"]["runningEphemeralRunners"],
+               "failed": a["status"]["failedEphemeralRunners"]}
+        got["at_max"] = got["current"] >= got["max"]
+        t.assertEqual({k: got[k] for k in sc}, sc, name)
+        if "runs_on" in fx:
+            t.assertEqual([a["spec"]["runnerScaleSetName"]]
+                          + a["spec"].get("runnerScaleSetLabels", []), fx["runs_on"])
+        if "listener" in fx:
+            lst = fx["listener"]
+            st, obj = sim.get(f"{ARC}/namespaces/{lst['namespace']}/autoscalinglisteners/"
+                              f"{lst['name']}")
+            t.assertEqual((st, obj["spec"]["autoscalingRunnerSetName"]), (200, name))
+        if "busy_runners" in fx:
+            ers_list = sim.get(f"{ARC}/namespaces/{ns}/ephemeralrunners")[1]["items"]
+            busy = [{"name": e["metadata"]["name"], **{k: e["status"][k] for k in (
+                "jobId", "jobRepositoryName", "workflowRunId", "jobDisplayName")}}
+                    for e in ers_list if e["metadata"]["labels"][
+                        "actions.github.com/scale-set-name"] == name and e["status"].get("jobId")]
+            t.assertEqual(busy, fx["busy_runners"], name)
+
+
+if __name__ == "__main__":
+    unittest.main()
