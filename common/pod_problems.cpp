@@ -28,10 +28,12 @@ std::vector<pod_problem> detect_pod_problems(const kube::pod& pod, const thresho
     if (is_problem_waiting(c.waiting_reason)) {
       problems.push_back({c.waiting_reason, c.name, c.waiting_message});
     }
-    if (c.terminated_reason == "OOMKilled" || c.last_terminated_reason == "OOMKilled") {
+    // Restart counts and lastState never reset: they only describe a problem while the
+    // container is not ready again.
+    if (c.terminated_reason == "OOMKilled" || (c.last_terminated_reason == "OOMKilled" && !c.ready)) {
       problems.push_back({"OOMKilled", c.name, "container was killed for exceeding its memory limit"});
     }
-    if (c.restarts >= limits.restart_warning && c.waiting_reason != "CrashLoopBackOff") {
+    if (c.restarts >= limits.restart_warning && !c.ready && c.waiting_reason != "CrashLoopBackOff" && !c.init) {
       problems.push_back({"HighRestartCount", c.name,
                           std::to_string(c.restarts) + " restarts"});
     }

@@ -188,17 +188,22 @@ void snapshot_store::rebuild() {
     in.clusters.push_back({name, &f->state(), f->synced(), src.state != "ok", f->listeners_visible()});
     in.sources.push_back(std::move(src));
   }
+  bool all_synced = true;
+  for (const auto& c : in.clusters) all_synced = all_synced && c.synced;
   auto next = build_snapshot(in);
   last_build_ = std::chrono::steady_clock::now();
   metrics_.observe_snapshot_build(std::chrono::duration<double>(last_build_ - started).count(),
                                   next->runners.size(), next->pods.size());
   if (current_ && current_->same_content(*next)) {
+    baseline_synced_ = all_synced;
     next->generation = current_->generation;  // nothing changed: same generation, fresher time
     current_ = std::move(next);
     return;
   }
+  // Until every cluster has been listed once, differences are the initial sync, not news.
   std::vector<fleet_event> changes;
-  if (current_) changes = diff_snapshots(*current_, *next);
+  if (current_ && baseline_synced_) changes = diff_snapshots(*current_, *next);
+  baseline_synced_ = all_synced;
   generation_ = next->generation;
   current_ = std::move(next);
   metrics_.set_generation(generation_);

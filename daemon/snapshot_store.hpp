@@ -65,6 +65,8 @@ class snapshot_store {
   boost::asio::steady_timer debounce_;
   boost::asio::steady_timer refresh_;
   bool rebuild_scheduled_ = false;
+  /// The published snapshot was built after every cluster had synced: diffs against it are news.
+  bool baseline_synced_ = false;
   bool stopped_ = false;
   std::chrono::steady_clock::time_point last_build_{};
 };

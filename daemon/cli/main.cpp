@@ -45,6 +45,7 @@ int main(int argc, char** argv) {
   CLI::App app{"runnerfleet: see and steer the CI runner fleet through runnerfleetd"};
   app.footer(footer);
   app.require_subcommand(1);
+  app.fallthrough();  // global flags also work after the command: `runnerfleet runners --json`
   std::optional<std::string> socket_flag;
   bool system_mode = false, json = false, no_color = false;
   std::string role;

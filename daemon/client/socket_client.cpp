@@ -131,7 +131,7 @@ net::awaitable<status> socket_client::stream_events(std::string target, headers 
     parser.get().body().data = chunk;
     parser.get().body().size = sizeof chunk;
     stream.expires_after(idle);
-    auto [ec, n] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+    auto [ec, n] = co_await http::async_read_some(stream, buffer, parser, use_nothrow);
     if (ec && ec != http::error::need_buffer) {
       if (ec == net::error::operation_aborted) co_return runnerfleet::ok();
       co_return io_error(path_, "event stream from", ec);

@@ -170,7 +170,7 @@ struct http_client::impl {
       parser.get().body().data = chunk;
       parser.get().body().size = sizeof chunk;
       lowest.expires_after(read_deadline);
-      auto [rec, rn] = co_await http::async_read(stream, buffer, parser, use_nothrow);
+      auto [rec, rn] = co_await http::async_read_some(stream, buffer, parser, use_nothrow);
       if (rec && rec != http::error::need_buffer) co_return transport_error(server, "reading response body", rec);
       std::size_t n = sizeof chunk - parser.get().body().size;
       received += n;

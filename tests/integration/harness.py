@@ -263,6 +263,7 @@ class SSEReader:
         self.conn = UnixHTTPConnection(socket_path, timeout=60)
         headers = {"Last-Event-ID": str(last_event_id)} if last_event_id is not None else {}
         self.conn.request("GET", "/v1/events/stream" + query, headers=headers)
+        self.sock = self.conn.sock  # getresponse() detaches it from the connection
         self.response = self.conn.getresponse()
         if self.response.status != 200:
             raise AssertionError(f"event stream -> {self.response.status}: {self.response.read()!r}")
@@ -308,7 +309,12 @@ class SSEReader:
 
     def close(self):
         try:
-            self.conn.sock.shutdown(socket.SHUT_RDWR)
+            self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
             pass
+        self.thread.join(5)
+        try:
+            self.response.close()
+        except (OSError, ValueError):
+            pass  # the stream was cut mid-chunk on purpose
         self.conn.close()

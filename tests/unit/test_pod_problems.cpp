@@ -44,6 +44,8 @@ TEST_CASE("OOMKilled from the last termination, high restarts, eviction", "[prob
   auto p = running_pod();
   p.containers[0].last_terminated_reason = "OOMKilled";
   p.containers[0].restarts = 9;
+  CHECK(detect_pod_problems(p, {}, now).empty());  // ready again: history, not a problem
+  p.containers[0].ready = false;
   CHECK(reasons(detect_pod_problems(p, {}, now)) == std::vector<std::string>{"OOMKilled", "HighRestartCount"});
   kube::pod evicted = running_pod();
   evicted.phase = "Failed";
