@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 namespace runnerfleet {
@@ -127,14 +128,17 @@ fleet_event pod_event(const pod_view& p, std::string kind, std::string severity,
   return e;
 }
 
+/// Pods are sorted by (namespace, name, cluster) in every snapshot, so the diff is a merge walk.
 void diff_pods(const snapshot& before, const snapshot& after, std::vector<fleet_event>& out) {
-  std::unordered_map<std::string, const pod_view*> old;
-  old.reserve(before.pods.size());
-  for (const auto& p : before.pods) old[p.cluster + "/" + p.ns + "/" + p.name] = &p;
+  auto order = [](const pod_view& a, const pod_view& b) {
+    return std::tie(a.ns, a.name, a.cluster) < std::tie(b.ns, b.name, b.cluster);
+  };
+  auto old_it = before.pods.begin();
   for (const auto& p : after.pods) {
-    auto it = old.find(p.cluster + "/" + p.ns + "/" + p.name);
-    std::set<std::string> was = it == old.end() ? std::set<std::string>{} : problem_reasons(*it->second);
-    if (it != old.end() && it->second->problems == p.problems) continue;
+    while (old_it != before.pods.end() && order(*old_it, p)) ++old_it;
+    const pod_view* prev = (old_it != before.pods.end() && !order(p, *old_it)) ? &*old_it : nullptr;
+    if (prev && prev->problems == p.problems) continue;
+    std::set<std::string> was = prev ? problem_reasons(*prev) : std::set<std::string>{};
     std::set<std::string> now = problem_reasons(p);
     for (const auto& problem : p.problems) {
       if (was.contains(problem.reason)) continue;
@@ -144,8 +148,8 @@ void diff_pods(const snapshot& before, const snapshot& after, std::vector<fleet_
                                   (problem.message.empty() ? "" : " — " + problem.message)));
       was.insert(problem.reason);
     }
-    if (it == old.end()) continue;
-    for (const auto& reason : problem_reasons(*it->second))
+    if (!prev) continue;
+    for (const auto& reason : problem_reasons(*prev))
       if (!now.contains(reason))
         out.push_back(pod_event(p, "pod_recovered", "info", reason,
                                 "pod " + p.ns + "/" + p.name + " no longer shows " + reason));

@@ -9,7 +9,7 @@ std::vector<std::size_t> snapshot::find_runner(const std::string& name) const {
 }
 
 std::optional<std::size_t> snapshot::find_pod(const std::string& ns, const std::string& name) const {
-  auto it = pod_index_.find(ns + "/" + name);
+  auto it = pod_index_.find(pod_key{ns, name});
   if (it == pod_index_.end()) return std::nullopt;
   return it->second;
 }
@@ -18,7 +18,8 @@ void snapshot::index() {
   runner_index_.clear();
   pod_index_.clear();
   for (std::size_t i = 0; i < runners.size(); ++i) runner_index_[runners[i].name].push_back(i);
-  for (std::size_t i = 0; i < pods.size(); ++i) pod_index_.try_emplace(pods[i].ns + "/" + pods[i].name, i);
+  pod_index_.reserve(pods.size());
+  for (std::size_t i = 0; i < pods.size(); ++i) pod_index_.try_emplace(pod_key{pods[i].ns, pods[i].name}, i);
 }
 
 bool snapshot::same_content(const snapshot& other) const {

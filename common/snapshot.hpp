@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -162,8 +163,12 @@ struct fleet_summary {
   bool operator==(const fleet_summary&) const = default;
 };
 
-/// The whole immutable snapshot.
+/// The whole immutable snapshot. Not copyable: its indexes view its own strings.
 struct snapshot {
+  snapshot() = default;
+  snapshot(const snapshot&) = delete;
+  snapshot& operator=(const snapshot&) = delete;
+
   std::uint64_t generation = 0;
   time_point built_at{};
   std::vector<runner_view> runners;  ///< sorted by name, then cluster, namespace
@@ -183,8 +188,18 @@ struct snapshot {
   bool same_content(const snapshot& other) const;
 
  private:
+  /// (namespace, name) of a pod, viewing the snapshot's own strings (never modified once built).
+  struct pod_key {
+    std::string_view ns, name;
+    bool operator==(const pod_key&) const = default;
+  };
+  struct pod_key_hash {
+    std::size_t operator()(const pod_key& k) const {
+      return std::hash<std::string_view>{}(k.ns) * 31 + std::hash<std::string_view>{}(k.name);
+    }
+  };
   std::unordered_map<std::string, std::vector<std::size_t>> runner_index_;
-  std::unordered_map<std::string, std::size_t> pod_index_;
+  std::unordered_map<pod_key, std::size_t, pod_key_hash> pod_index_;
 };
 
 }  // namespace runnerfleet

@@ -22,9 +22,9 @@ constexpr std::string_view component_label = "app.kubernetes.io/component";
 constexpr std::array<std::string_view, 7> known_types = {"docker", "dind",  "nix", "rocky8",
                                                          "rocky9", "l40s", "a100"};
 
-std::string label(const kube::string_map& labels, std::string_view key) {
-  auto it = labels.find(std::string(key));
-  return it == labels.end() ? std::string{} : it->second;
+std::string_view label(const kube::string_map& labels, std::string_view key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? std::string_view{} : std::string_view(it->second);
 }
 
 bool contains(std::string_view haystack, std::string_view needle) {
@@ -33,7 +33,7 @@ bool contains(std::string_view haystack, std::string_view needle) {
 
 /// A Deployment is a gitlab-runner release when its chart, name label or image says so.
 bool is_gitlab_runner(const kube::deployment& d) {
-  if (label(d.meta.labels, "chart").rfind("gitlab-runner", 0) == 0) return true;
+  if (label(d.meta.labels, "chart").substr(0, 13) == "gitlab-runner") return true;
   if (label(d.meta.labels, "app.kubernetes.io/name") == "gitlab-runner") return true;
   for (const auto& image : d.images)
     if (contains(image, "gitlab-runner")) return true;
@@ -59,6 +59,35 @@ struct pod_index {
   std::unordered_map<std::string, std::vector<const kube::pod*>> listeners;
 };
 
+/// The other objects of one cluster grouped by what owns them, built once per snapshot so
+/// matching stays linear in the fleet size.
+struct owner_index {
+  std::unordered_map<std::string, const kube::hpa*> hpa_by_target;  ///< "ns/deployment"
+  std::unordered_map<std::string, std::vector<const kube::ephemeral_runner*>> runners_by_set;  ///< "ns/set"
+  std::unordered_map<std::string, std::vector<const kube::ephemeral_runner_set*>> sets_by_owner;  ///< "ns/set"
+  std::unordered_map<std::string, std::vector<const kube::autoscaling_listener*>> listeners_by_set;  ///< "ns/set"
+};
+
+std::string join_key(std::string_view a, std::string_view b) {
+  std::string key;
+  key.reserve(a.size() + b.size() + 1);
+  key.append(a).append("/").append(b);
+  return key;
+}
+
+owner_index index_owners(const cluster_state& state) {
+  owner_index index;
+  for (const auto& [_, h] : state.hpas)
+    if (h.target_kind == "Deployment") index.hpa_by_target[join_key(h.meta.ns, h.target_name)] = &h;
+  for (const auto& [_, er] : state.ephemeral_runners)
+    index.runners_by_set[join_key(er.meta.ns, label(er.meta.labels, scale_set_label))].push_back(&er);
+  for (const auto& [_, ers] : state.ephemeral_runner_sets)
+    index.sets_by_owner[join_key(ers.meta.ns, label(ers.meta.labels, scale_set_label))].push_back(&ers);
+  for (const auto& [_, l] : state.listeners)
+    index.listeners_by_set[join_key(l.runner_set_namespace, l.runner_set_name)].push_back(&l);
+  return index;
+}
+
 pod_index index_pods(const cluster_state& state) {
   std::vector<std::string> selector_keys;
   for (const auto& [_, d] : state.deployments)
@@ -67,18 +96,20 @@ pod_index index_pods(const cluster_state& state) {
   selector_keys.erase(std::unique(selector_keys.begin(), selector_keys.end()), selector_keys.end());
 
   pod_index index;
+  index.by_label.reserve(state.deployments.size() * 2);
   for (const auto& [_, p] : state.pods) {
+    std::string bucket;
     for (const auto& key : selector_keys)
-      if (auto it = p.meta.labels.find(key); it != p.meta.labels.end())
-        index.by_label[p.meta.ns + "/" + key + "=" + it->second].push_back(&p);
+      if (auto it = p.meta.labels.find(key); it != p.meta.labels.end()) {
+        bucket.assign(p.meta.ns).append("/").append(key).append("=").append(it->second);
+        index.by_label[bucket].push_back(&p);
+      }
     auto set_name = label(p.meta.labels, scale_set_label);
     if (set_name.empty()) continue;
-    if (label(p.meta.labels, component_label) == "runner-scale-set-listener") {
-      auto set_ns = label(p.meta.labels, scale_set_ns_label);
-      index.listeners[set_ns + "/" + set_name].push_back(&p);
-    } else {
-      index.by_scale_set[p.meta.ns + "/" + set_name].push_back(&p);
-    }
+    if (label(p.meta.labels, component_label) == "runner-scale-set-listener")
+      index.listeners[join_key(label(p.meta.labels, scale_set_ns_label), set_name)].push_back(&p);
+    else
+      index.by_scale_set[join_key(p.meta.ns, set_name)].push_back(&p);
   }
   return index;
 }
@@ -88,10 +119,12 @@ class cluster_builder {
  public:
   cluster_builder(const cluster_input& in, const build_input& all, std::vector<runner_view>& runners,
                   std::vector<pod_view>& pods)
-      : in_(in), all_(all), state_(*in.state), index_(index_pods(*in.state)), runners_(runners),
-        pods_(pods) {}
+      : in_(in), all_(all), state_(*in.state), index_(index_pods(*in.state)), owners_(index_owners(*in.state)),
+        runners_(runners), pods_(pods) {}
 
   void run() {
+    problems_.reserve(state_.pods.size());
+    for (const auto& [_, p] : state_.pods) problems_.emplace(&p, detect_pod_problems(p, all_.thresholds, all_.now));
     for (const auto& [_, d] : state_.deployments)
       if (is_gitlab_runner(d)) add_gitlab_runner(d);
     for (const auto& [_, ars] : state_.runner_sets) add_github_runner(ars);
@@ -111,9 +144,8 @@ class cluster_builder {
     return runners_.back();
   }
 
-  void claim_pod(const kube::pod& p, const runner_view& r, std::string role) {
-    pod_owner_[object_key(p.meta.ns, p.meta.name)] = {r.name, r.forge, std::move(role)};
-    object_owner_["Pod/" + object_key(p.meta.ns, p.meta.name)] = runners_.size() - 1;
+  void claim_pod(const kube::pod& p, std::string_view role) {
+    pod_owner_[&p] = {runners_.size() - 1, role};
   }
 
   void claim_object(std::string_view kind, const kube::object_meta& meta) {
@@ -130,7 +162,7 @@ class cluster_builder {
       else if (p->phase == "Succeeded") ++r.pods.succeeded;
       else if (p->phase == "Failed") ++r.pods.failed;
       else ++r.pods.unknown;
-      auto problems = detect_pod_problems(*p, all_.thresholds, all_.now);
+      const auto& problems = problems_.at(p);
       if (!problems.empty()) {
         ++r.pods.problems;
         problem_lines.push_back(p->meta.name + ": " + problems.front().reason);
@@ -155,15 +187,13 @@ class cluster_builder {
         for (const auto* p : it->second)
           if (matches_selector(d.selector, p->meta.labels)) pods.push_back(p);
     }
-    for (const auto* p : pods) claim_pod(*p, r, "manager");
+    for (const auto* p : pods) claim_pod(*p, "manager");
     std::vector<std::string> problem_lines;
     count_pods(r, pods, problem_lines);
 
     const kube::hpa* h = nullptr;
-    for (const auto& [_, candidate] : state_.hpas)
-      if (candidate.meta.ns == d.meta.ns && candidate.target_kind == "Deployment" &&
-          candidate.target_name == d.meta.name)
-        h = &candidate;
+    if (auto it = owners_.hpa_by_target.find(join_key(d.meta.ns, d.meta.name)); it != owners_.hpa_by_target.end())
+      h = it->second;
     if (h) {
       claim_object("HorizontalPodAutoscaler", h->meta);
       auto& s = r.scaling;
@@ -221,7 +251,7 @@ class cluster_builder {
     std::vector<const kube::pod*> pods;
     if (auto it = index_.by_scale_set.find(ars.meta.ns + "/" + ars.meta.name); it != index_.by_scale_set.end())
       pods = it->second;
-    for (const auto* p : pods) claim_pod(*p, r, "runner");
+    for (const auto* p : pods) claim_pod(*p, "runner");
     std::vector<std::string> problem_lines;
     count_pods(r, pods, problem_lines);
 
@@ -235,16 +265,19 @@ class cluster_builder {
     s.pending_runners = ars.pending_runners;
     s.running_runners = ars.running_runners;
     s.failed_runners = ars.failed_runners;
-    for (const auto& [_, ers] : state_.ephemeral_runner_sets)
-      if (ers.meta.ns == ars.meta.ns && label(ers.meta.labels, scale_set_label) == ars.meta.name) {
-        claim_object("EphemeralRunnerSet", ers.meta);
-        s.desired = ers.replicas;
+    const auto set_key = join_key(ars.meta.ns, ars.meta.name);
+    if (auto it = owners_.sets_by_owner.find(set_key); it != owners_.sets_by_owner.end())
+      for (const auto* ers : it->second) {
+        claim_object("EphemeralRunnerSet", ers->meta);
+        s.desired = ers->replicas;
       }
     s.at_max = ars.max_runners && *ars.max_runners > 0 && ars.current_runners >= *ars.max_runners;
 
     int busy = 0;
-    for (const auto& [_, er] : state_.ephemeral_runners) {
-      if (er.meta.ns != ars.meta.ns || label(er.meta.labels, scale_set_label) != ars.meta.name) continue;
+    static const std::vector<const kube::ephemeral_runner*> none;
+    auto ers_it = owners_.runners_by_set.find(set_key);
+    for (const auto* er_ptr : ers_it == owners_.runners_by_set.end() ? none : ers_it->second) {
+      const auto& er = *er_ptr;
       claim_object("EphemeralRunner", er.meta);
       if (!er.job_id.empty() || !er.job_repository.empty()) ++busy;
       r.ephemeral_runners.push_back({er.meta.name, er.phase, er.reason, er.job_id, er.job_repository,
@@ -255,14 +288,16 @@ class cluster_builder {
     r.jobs.running = busy;
 
     bool listener_found = false;
-    for (const auto& [_, l] : state_.listeners) {
-      if (l.runner_set_name != ars.meta.name || l.runner_set_namespace != ars.meta.ns) continue;
+    static const std::vector<const kube::autoscaling_listener*> no_listeners;
+    auto l_it = owners_.listeners_by_set.find(set_key);
+    for (const auto* l_ptr : l_it == owners_.listeners_by_set.end() ? no_listeners : l_it->second) {
+      const auto& l = *l_ptr;
       listener_found = true;
       claim_object("AutoscalingListener", l.meta);
       listener_view lv{l.meta.name, l.meta.ns, false};
       if (auto it = index_.listeners.find(ars.meta.ns + "/" + ars.meta.name); it != index_.listeners.end())
         for (const auto* p : it->second) {
-          claim_pod(*p, r, "listener");
+          claim_pod(*p, "listener");
           if (p->ready) lv.pod_ready = true;
         }
       r.listener = lv;
@@ -300,15 +335,16 @@ class cluster_builder {
   }
 
   void emit_pods() {
-    for (const auto& [key, p] : state_.pods) {
+    for (const auto& [_, p] : state_.pods) {
       pod_view v;
       v.cluster = in_.name;
       v.ns = p.meta.ns;
       v.name = p.meta.name;
-      if (auto it = pod_owner_.find(key); it != pod_owner_.end()) {
-        v.runner = it->second.runner;
-        v.forge = it->second.forge;
-        v.role = it->second.role;
+      if (auto it = pod_owner_.find(&p); it != pod_owner_.end()) {
+        const auto& r = runners_[it->second.runner];
+        v.runner = r.name;
+        v.forge = r.forge;
+        v.role = std::string(it->second.role);
       }
       v.phase = p.phase;
       v.total_containers = 0;
@@ -324,16 +360,16 @@ class cluster_builder {
       v.node = p.node;
       v.ip = p.ip;
       v.created = p.meta.created;
-      v.problems = detect_pod_problems(p, all_.thresholds, all_.now);
+      v.problems = std::move(problems_.at(&p));
       pods_.push_back(std::move(v));
     }
   }
 
   void attach_events() {
     for (const auto& [_, e] : state_.events) {
-      auto it = object_owner_.find(e.involved_kind + "/" + object_key(e.involved_namespace, e.involved_name));
-      if (it == object_owner_.end()) continue;
-      runners_[it->second].kube_events.push_back({e.meta.uid, e.type, e.reason, e.message,
+      auto runner = owner_of(e);
+      if (!runner) continue;
+      runners_[*runner].kube_events.push_back({e.meta.uid, e.type, e.reason, e.message,
                                                   e.involved_kind, e.involved_name, e.source,
                                                   e.count, e.last_seen});
     }
@@ -347,18 +383,33 @@ class cluster_builder {
     }
   }
 
+  /// The runner owning an event's involved object, if it is one of ours.
+  std::optional<std::size_t> owner_of(const kube::event& e) const {
+    if (e.involved_kind == "Pod") {
+      auto pod = state_.pods.find(object_key(e.involved_namespace, e.involved_name));
+      if (pod == state_.pods.end()) return std::nullopt;
+      auto it = pod_owner_.find(&pod->second);
+      return it == pod_owner_.end() ? std::nullopt : std::optional<std::size_t>(it->second.runner);
+    }
+    auto it = object_owner_.find(e.involved_kind + "/" + object_key(e.involved_namespace, e.involved_name));
+    return it == object_owner_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
+  }
+
   struct owner {
-    std::string runner, forge, role;
+    std::size_t runner;
+    std::string_view role;
   };
 
   const cluster_input& in_;
   const build_input& all_;
   const cluster_state& state_;
   pod_index index_;
+  owner_index owners_;
   std::vector<runner_view>& runners_;
   std::vector<pod_view>& pods_;
   std::size_t first_runner_ = runners_.size();
-  std::unordered_map<std::string, owner> pod_owner_;
+  std::unordered_map<const kube::pod*, std::vector<pod_problem>> problems_;
+  std::unordered_map<const kube::pod*, owner> pod_owner_;
   std::unordered_map<std::string, std::size_t> object_owner_;  ///< "Kind/ns/name" → runner
 };
 

@@ -37,8 +37,9 @@ inline constexpr auto token_file_refresh = 60s;
 /// An exec credential plugin must answer within this.
 inline constexpr auto exec_plugin = 30s;
 
-/// Changes are coalesced for this long before the snapshot is rebuilt.
-inline constexpr auto snapshot_debounce = 15ms;
+/// Changes are coalesced for this long before the snapshot is rebuilt (events that arrive
+/// while a rebuild runs coalesce anyway: there is one thread).
+inline constexpr auto snapshot_debounce = 5ms;
 /// The snapshot is rebuilt at least this often so time-based states (pending too long) appear.
 inline constexpr auto snapshot_refresh = 5s;
 

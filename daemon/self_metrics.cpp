@@ -43,7 +43,9 @@ void histogram::write(std::string& out, std::string_view name, std::string_view 
   out += fmt::format("{}_sum{} {}\n{}_count{} {}\n", name, braces, sum_, name, braces, count_);
 }
 
-self_metrics::self_metrics() : build_seconds_({0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}) {}
+self_metrics::self_metrics()
+    : build_seconds_({0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1}),
+      change_latency_({0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.25, 1}) {}
 
 void self_metrics::observe_request(std::string_view route, int status, double seconds) {
   auto [it, _] = request_latency_.try_emplace(
@@ -73,6 +75,9 @@ std::string self_metrics::exposition() const {
   out += fmt::format("runnerfleet_snapshot_pods {}\n", pods_);
   header(out, "runnerfleet_snapshot_build_seconds", "histogram", "Time to build one snapshot.");
   build_seconds_.write(out, "runnerfleet_snapshot_build_seconds", "");
+  header(out, "runnerfleet_change_to_snapshot_seconds", "histogram",
+         "From an upstream change (watch event) to the published snapshot showing it.");
+  change_latency_.write(out, "runnerfleet_change_to_snapshot_seconds", "");
   header(out, "runnerfleet_source_up", "gauge", "1 when the source is ok.");
   for (const auto& [name, up] : sources_up_)
     out += fmt::format("runnerfleet_source_up{{source=\"{}\"}} {}\n", label_value(name), up ? 1 : 0);

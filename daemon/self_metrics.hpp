@@ -36,6 +36,8 @@ class self_metrics {
 
   void observe_request(std::string_view route, int status, double seconds);
   void observe_snapshot_build(double seconds, std::size_t runners, std::size_t pods);
+  /// From the first upstream change to the snapshot that shows it being published.
+  void observe_change_latency(double seconds) { change_latency_.observe(seconds); }
   void set_generation(std::uint64_t generation) { generation_ = generation; }
   void set_informer(const std::string& cluster, std::string_view ns, kube::resource_kind kind,
                     const kube::informer_status& status);
@@ -49,6 +51,7 @@ class self_metrics {
   std::map<std::string, histogram> request_latency_;  ///< by route pattern
   std::map<std::pair<std::string, int>, std::uint64_t> requests_;
   histogram build_seconds_;
+  histogram change_latency_;
   std::uint64_t generation_ = 0;
   std::size_t runners_ = 0, pods_ = 0;
   long sse_clients_ = 0;

@@ -105,6 +105,7 @@ void snapshot_store::stop() {
 
 void snapshot_store::mark_dirty() {
   if (stopped_) return;
+  if (!dirty_since_) dirty_since_ = std::chrono::steady_clock::now();
   schedule_rebuild(std::chrono::duration_cast<std::chrono::milliseconds>(timeouts::snapshot_debounce));
 }
 
@@ -178,6 +179,7 @@ void snapshot_store::rebuild_now() { rebuild(); }
 
 void snapshot_store::rebuild() {
   auto started = std::chrono::steady_clock::now();
+  auto dirty_since = std::exchange(dirty_since_, std::nullopt);
   build_input in;
   in.thresholds = cfg_.thresholds;
   in.now = clock::now();
@@ -206,6 +208,8 @@ void snapshot_store::rebuild() {
   baseline_synced_ = all_synced;
   generation_ = next->generation;
   current_ = std::move(next);
+  if (dirty_since && baseline_synced_)
+    metrics_.observe_change_latency(std::chrono::duration<double>(std::chrono::steady_clock::now() - *dirty_since).count());
   metrics_.set_generation(generation_);
   for (auto& e : changes) events_.append(std::move(e));
   changes_.notify_all();

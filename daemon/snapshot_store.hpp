@@ -13,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +70,8 @@ class snapshot_store {
   bool baseline_synced_ = false;
   bool stopped_ = false;
   std::chrono::steady_clock::time_point last_build_{};
+  /// When the oldest change not yet in a published snapshot arrived.
+  std::optional<std::chrono::steady_clock::time_point> dirty_since_;
 };
 
 }  // namespace runnerfleet::daemon

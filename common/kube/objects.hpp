@@ -14,7 +14,8 @@
 /// fields the runner model reads, so 10,000 pods cost megabytes, not the JSON's hundreds.
 namespace runnerfleet::kube {
 
-using string_map = std::map<std::string, std::string>;
+/// Labels and annotations; std::less<> lets lookups take a string_view without allocating.
+using string_map = std::map<std::string, std::string, std::less<>>;
 
 /// metadata, reduced.
 struct object_meta {

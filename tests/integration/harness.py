@@ -290,7 +290,7 @@ class SSEReader:
                     if fields:
                         with self.lock:
                             self.frames.append((time.monotonic(), fields))
-        except (OSError, ValueError, AttributeError):
+        except (OSError, ValueError, AttributeError, http.client.HTTPException):
             return
 
     def events(self):
@@ -315,6 +315,6 @@ class SSEReader:
         self.thread.join(5)
         try:
             self.response.close()
-        except (OSError, ValueError):
+        except (OSError, ValueError, http.client.HTTPException):
             pass  # the stream was cut mid-chunk on purpose
         self.conn.close()

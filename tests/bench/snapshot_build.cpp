@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: Apache-2.0
+// snapshot-build: times the daemon's hot path from a watch event to a published snapshot
+// (cluster cache update, build_snapshot, content comparison, event diff) on synthetic
+// fleets of several sizes. Prints one JSON line per size.
+#include "common/fleet_events.hpp"
+#include "common/snapshot_builder.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <string>
+#include <vector>
+
+using namespace runnerfleet;
+using nlohmann::json;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+json pod(const std::string& name, const std::string& release, bool crashing) {
+  json status = {{"name", release}, {"ready", !crashing}, {"restartCount", crashing ? 7 : 0}};
+  status["state"] = crashing ? json{{"waiting", {{"reason", "CrashLoopBackOff"}, {"message", "back-off"}}}}
+                             : json{{"running", {{"startedAt", "2026-11-20T10:00:00Z"}}}};
+  return {{"metadata", {{"name", name}, {"namespace", "gitlab-runners"}, {"uid", "u-" + name},
+                        {"creationTimestamp", "2026-11-20T10:00:00Z"},
+                        {"labels", {{"app", release}, {"release", release}, {"pod-template-hash", "7d9f8"}}}}},
+          {"spec", {{"nodeName", "node-1"}, {"containers", json::array({{{"name", release}}})}}},
+          {"status", {{"phase", "Running"}, {"podIP", "10.0.0.1"},
+                      {"conditions", json::array({{{"type", "Ready"}, {"status", crashing ? "False" : "True"}}})},
+                      {"containerStatuses", json::array({status})}}}};
+}
+
+json deployment(const std::string& name, int replicas) {
+  return {{"metadata", {{"name", name}, {"namespace", "gitlab-runners"}, {"labels", {{"app", name}, {"chart", "gitlab-runner-0.71.0"}}}}},
+          {"spec", {{"replicas", replicas}, {"selector", {{"matchLabels", {{"app", name}}}}},
+                    {"template", {{"spec", {{"containers", json::array({{{"name", name}, {"image", "gitlab/gitlab-runner:v17"}}})}}}}}}},
+          {"status", {{"replicas", replicas}, {"readyReplicas", replicas}}}};
+}
+
+double ms_since(steady::time_point t) { return std::chrono::duration<double, std::milli>(steady::now() - t).count(); }
+
+}  // namespace
+
+int main() {
+  for (int pods : {100, 1000, 10000}) {
+    int pools = std::max(1, pods / 100);
+    kube::cluster_state state;
+    for (int p = 0; p < pools; ++p) {
+      std::string release = "runner-" + std::to_string(p);
+      state.apply_event(kube::resource_kind::deployments, kube::watch_event_type::added, deployment(release, pods / pools));
+      for (int i = 0; i < pods / pools; ++i)
+        state.apply_event(kube::resource_kind::pods, kube::watch_event_type::added,
+                          pod(release + "-7d9f8-" + std::to_string(i), release, i % 50 == 0));
+    }
+    build_input in;
+    in.now = clock::now();
+    in.clusters.push_back({"bench", &state, true, false, true});
+    auto previous = build_snapshot(in);
+    std::vector<double> apply_ms, build_ms, compare_ms, diff_ms;
+    for (int round = 0; round < 30; ++round) {
+      auto t0 = steady::now();
+      state.apply_event(kube::resource_kind::pods, kube::watch_event_type::modified,
+                        pod("runner-0-7d9f8-1", "runner-0", round % 2 == 0));
+      apply_ms.push_back(ms_since(t0));
+      t0 = steady::now();
+      in.generation = static_cast<std::uint64_t>(round + 2);
+      auto next = build_snapshot(in);
+      build_ms.push_back(ms_since(t0));
+      t0 = steady::now();
+      bool same = previous->same_content(*next);
+      compare_ms.push_back(ms_since(t0));
+      t0 = steady::now();
+      auto events = diff_snapshots(*previous, *next);
+      diff_ms.push_back(ms_since(t0));
+      if (same || events.empty()) std::cerr << "expected a change in round " << round << "\n";
+      previous = std::move(next);
+    }
+    auto median = [](std::vector<double> v) {
+      std::sort(v.begin(), v.end());
+      return v[v.size() / 2];
+    };
+    std::cout << json{{"pods", pods},
+                      {"apply_event_ms", median(apply_ms)},
+                      {"build_snapshot_ms", median(build_ms)},
+                      {"same_content_ms", median(compare_ms)},
+                      {"diff_snapshots_ms", median(diff_ms)}}
+                     .dump()
+              << std::endl;
+  }
+}
