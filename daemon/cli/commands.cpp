@@ -5,6 +5,7 @@
 #include "daemon/cli/table.hpp"
 
 #include <iostream>
+#include <variant>
 
 namespace runnerfleet::cli {
 
@@ -52,6 +53,19 @@ std::string problems_cell(const json& problems) {
   std::string out;
   for (const auto& p : problems) out += (out.empty() ? "" : ",") + p.value("reason", "");
   return out.empty() ? "-" : out;
+}
+
+/// Fetches an envelope (every page with `all`). Returns the exit status when the command is
+/// already done (an error was printed, or --json printed the envelope), else the envelope.
+std::variant<int, json> fetch(const session& s, const std::string& target, bool all = false) {
+  auto r = all ? s.get_all(target) : s.get(target);
+  if (!r) return s.fail(r.failure());
+  if (s.opts().json) {
+    s.print_json(*r);
+    return exit_ok;
+  }
+  warn_stale((*r)["meta"]);
+  return std::move(*r);
 }
 
 time_point now() { return clock::now(); }
@@ -119,13 +133,9 @@ void session::print_json(const json& envelope) const { std::cout << envelope.dum
 
 int cmd_runners(const session& s, const list_args& a) {
   auto target = list_target("/v1/runners", a, true);
-  auto r = a.all ? s.get_all(target) : s.get(target);
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
-  warn_stale((*r)["meta"]);
+  auto fetched = fetch(s, target, a.all);
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   table t({"NAME", "FORGE", "TYPE", "STATUS", "SCALING", "PODS", "PROBLEMS", "JOBS", "REASON"});
   for (const auto& runner : (*r)["data"]) {
     const auto& pods = runner["pods"];
@@ -143,13 +153,9 @@ int cmd_runners(const session& s, const list_args& a) {
 
 int cmd_pods(const session& s, const list_args& a) {
   auto target = list_target("/v1/pods", a, false);
-  auto r = a.all ? s.get_all(target) : s.get(target);
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
-  warn_stale((*r)["meta"]);
+  auto fetched = fetch(s, target, a.all);
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   table t({"NAMESPACE", "NAME", "RUNNER", "PHASE", "READY", "RESTARTS", "AGE", "PROBLEMS"});
   for (const auto& p : (*r)["data"]) {
     auto problems = problems_cell(p["problems"]);
@@ -164,13 +170,9 @@ int cmd_pods(const session& s, const list_args& a) {
 }
 
 int cmd_runner(const session& s, const std::string& name) {
-  auto r = s.get("/v1/runners/" + query_escape(name));
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
-  warn_stale((*r)["meta"]);
+  auto fetched = fetch(s, "/v1/runners/" + query_escape(name));
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   const auto& d = (*r)["data"];
   bool c = s.opts().color;
   const auto& sc = d["scaling"];
@@ -229,13 +231,9 @@ int cmd_runner(const session& s, const std::string& name) {
 int cmd_autoscalers(const session& s, const std::string& forge) {
   std::string target = "/v1/autoscalers";
   add_param(target, "forge", forge);
-  auto r = s.get(target);
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
-  warn_stale((*r)["meta"]);
+  auto fetched = fetch(s, target);
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   table t({"NAME", "KIND", "RUNNER", "MIN", "MAX", "CURRENT", "DESIRED", "CPU", "AT MAX", "LAST SCALE"});
   for (const auto& a : (*r)["data"]) {
     std::string cpu = a["cpu_target"].is_null() ? "-" : text(a["cpu_current"]) + "%/" + text(a["cpu_target"]) + "%";
@@ -256,12 +254,9 @@ int cmd_events(const session& s, const std::string& since, const std::string& ki
   add_param(target, "kind", kind);
   add_param(target, "runner", runner);
   if (limit) add_param(target, "limit", std::to_string(*limit));
-  auto r = s.get(target);
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
+  auto fetched = fetch(s, target);
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   table t({"TIME", "SEVERITY", "KIND", "RUNNER", "MESSAGE"});
   auto& events = (*r)["data"];
   for (auto it = events.rbegin(); it != events.rend(); ++it)  // oldest first, like a log
@@ -281,24 +276,18 @@ int cmd_logs(const session& s, const std::string& pod, const std::string& contai
   std::string target = "/v1/pods/" + query_escape(pod.substr(0, slash)) + "/" + query_escape(pod.substr(slash + 1)) + "/log";
   add_param(target, "container", container);
   if (tail) add_param(target, "tail", std::to_string(*tail));
-  auto r = s.get(target);
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
+  auto fetched = fetch(s, target);
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   for (const auto& line : (*r)["data"]["lines"]) std::cout << line.get<std::string>() << "\n";
   if ((*r)["data"].value("truncated", false)) std::cerr << "runnerfleet: log truncated at the size limit\n";
   return exit_ok;
 }
 
 int cmd_whoami(const session& s) {
-  auto r = s.get("/v1/whoami");
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
+  auto fetched = fetch(s, "/v1/whoami");
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   const auto& d = (*r)["data"];
   std::cout << d.value("user", "") << " (uid " << d.value("uid", 0) << "), role " << text(d["role"]);
   if (d.value("lowered", false)) std::cout << " (lowered from " << text(d["granted_role"]) << ")";
@@ -323,12 +312,9 @@ void print_sources(const json& sources, bool color) {
 }  // namespace
 
 int cmd_health(const session& s) {
-  auto r = s.get("/v1/health");
-  if (!r) return s.fail(r.failure());
-  if (s.opts().json) {
-    s.print_json(*r);
-    return exit_ok;
-  }
+  auto fetched = fetch(s, "/v1/health");
+  if (auto* done = std::get_if<int>(&fetched)) return *done;
+  auto* r = &std::get<json>(fetched);
   const auto& d = (*r)["data"];
   std::cout << "runnerfleetd " << d.value("version", "") << ": " << paint(d.value("status", ""), tone_of(d.value("status", "") == "degraded" ? "degraded" : "ok"), s.opts().color)
             << ", generation " << text(d["generation"]) << ", up " << d.value("uptime_s", 0) << "s\n";
