@@ -487,6 +487,14 @@ std::shared_ptr<snapshot> build_snapshot(const build_input& input) {
   auto s = std::make_shared<snapshot>();
   s->generation = input.generation;
   s->built_at = input.now;
+  std::size_t pods = 0, runners = 0;
+  for (const auto& cluster : input.clusters)
+    if (cluster.state) {
+      pods += cluster.state->pods.size();
+      runners += cluster.state->deployments.size() + cluster.state->runner_sets.size();
+    }
+  s->pods.reserve(pods);  // one allocation: growing 10,000 large views means repeated moves
+  s->runners.reserve(runners);
   for (const auto& cluster : input.clusters)
     if (cluster.state) cluster_builder(cluster, input, s->runners, s->pods).run();
   std::sort(s->runners.begin(), s->runners.end(), [](const auto& a, const auto& b) {

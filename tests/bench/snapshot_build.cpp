@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -41,9 +42,38 @@ json deployment(const std::string& name, int replicas) {
 
 double ms_since(steady::time_point t) { return std::chrono::duration<double, std::milli>(steady::now() - t).count(); }
 
+/// Times builds of a captured fleet: {"pods": [...], "deployments": [...], ...} as the
+/// simulator's /_sim/objects/<plural> return them.
+int bench_file(const char* path) {
+  std::ifstream in(path);
+  if (!in) {
+    std::cerr << "cannot read " << path << "\n";
+    return 1;
+  }
+  json data = json::parse(in);
+  kube::cluster_state state;
+  for (auto kind : kube::all_resource_kinds)
+    for (const auto& item : data.value(std::string(kube::to_string(kind)), json::array())) state.relist_item(kind, item);
+  data = nullptr;
+  build_input in_;
+  in_.now = clock::now();
+  in_.clusters.push_back({"bench", &state, true, false, true});
+  std::vector<double> build_ms;
+  for (int round = 0; round < 20; ++round) {
+    auto t0 = steady::now();
+    auto s = build_snapshot(in_);
+    build_ms.push_back(ms_since(t0));
+  }
+  std::sort(build_ms.begin(), build_ms.end());
+  std::cout << json{{"file", path}, {"pods", state.pods.size()}, {"build_snapshot_ms", build_ms[build_ms.size() / 2]}}.dump()
+            << std::endl;
+  return 0;
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  if (argc > 1) return bench_file(argv[1]);
   for (int pods : {100, 1000, 10000}) {
     int pools = std::max(1, pods / 100);
     kube::cluster_state state;
