@@ -49,14 +49,28 @@ bool matches_selector(const kube::string_map& selector, const kube::string_map& 
   return true;
 }
 
+/// A lookup key made of views into the cluster cache's own strings (no allocation per pod).
+struct view_key {
+  std::string_view a, b, c;
+  bool operator==(const view_key&) const = default;
+};
+struct view_key_hash {
+  std::size_t operator()(const view_key& k) const {
+    std::hash<std::string_view> h;
+    return (h(k.a) * 1000003u) ^ (h(k.b) * 31u) ^ h(k.c);
+  }
+};
+template <class T>
+using view_map = std::unordered_map<view_key, std::vector<T>, view_key_hash>;
+
 /// Pods of one cluster, grouped for the lookups the builder makes.
 struct pod_index {
-  /// "ns/label=value" → pods, for the first key of each deployment selector.
-  std::unordered_map<std::string, std::vector<const kube::pod*>> by_label;
-  /// "ns/scale-set-name" → runner pods of that scale set.
-  std::unordered_map<std::string, std::vector<const kube::pod*>> by_scale_set;
-  /// "scale-set-ns/scale-set-name" → listener pods (they live in the controller namespace).
-  std::unordered_map<std::string, std::vector<const kube::pod*>> listeners;
+  /// (ns, label, value) → pods, for the first key of each deployment selector.
+  view_map<const kube::pod*> by_label;
+  /// (ns, scale-set-name) → runner pods of that scale set.
+  view_map<const kube::pod*> by_scale_set;
+  /// (scale-set-ns, scale-set-name) → listener pods (they live in the controller namespace).
+  view_map<const kube::pod*> listeners;
 };
 
 /// The other objects of one cluster grouped by what owns them, built once per snapshot so
@@ -89,7 +103,7 @@ owner_index index_owners(const cluster_state& state) {
 }
 
 pod_index index_pods(const cluster_state& state) {
-  std::vector<std::string> selector_keys;
+  std::vector<std::string_view> selector_keys;
   for (const auto& [_, d] : state.deployments)
     if (!d.selector.empty()) selector_keys.push_back(d.selector.begin()->first);
   std::sort(selector_keys.begin(), selector_keys.end());
@@ -97,19 +111,17 @@ pod_index index_pods(const cluster_state& state) {
 
   pod_index index;
   index.by_label.reserve(state.deployments.size() * 2);
+  index.by_scale_set.reserve(state.runner_sets.size() * 2);
   for (const auto& [_, p] : state.pods) {
-    std::string bucket;
-    for (const auto& key : selector_keys)
-      if (auto it = p.meta.labels.find(key); it != p.meta.labels.end()) {
-        bucket.assign(p.meta.ns).append("/").append(key).append("=").append(it->second);
-        index.by_label[bucket].push_back(&p);
-      }
+    for (auto key : selector_keys)
+      if (auto it = p.meta.labels.find(key); it != p.meta.labels.end())
+        index.by_label[{p.meta.ns, it->first, it->second}].push_back(&p);
     auto set_name = label(p.meta.labels, scale_set_label);
     if (set_name.empty()) continue;
     if (label(p.meta.labels, component_label) == "runner-scale-set-listener")
-      index.listeners[join_key(label(p.meta.labels, scale_set_ns_label), set_name)].push_back(&p);
+      index.listeners[{label(p.meta.labels, scale_set_ns_label), set_name, {}}].push_back(&p);
     else
-      index.by_scale_set[join_key(p.meta.ns, set_name)].push_back(&p);
+      index.by_scale_set[{p.meta.ns, set_name, {}}].push_back(&p);
   }
   return index;
 }
@@ -183,7 +195,7 @@ class cluster_builder {
     std::vector<const kube::pod*> pods;
     if (!d.selector.empty()) {
       const auto& [k, v] = *d.selector.begin();
-      if (auto it = index_.by_label.find(d.meta.ns + "/" + k + "=" + v); it != index_.by_label.end())
+      if (auto it = index_.by_label.find({d.meta.ns, k, v}); it != index_.by_label.end())
         for (const auto* p : it->second)
           if (matches_selector(d.selector, p->meta.labels)) pods.push_back(p);
     }
@@ -249,7 +261,7 @@ class cluster_builder {
     r.type = detect_runner_type(ars.meta.labels, r.tags);
 
     std::vector<const kube::pod*> pods;
-    if (auto it = index_.by_scale_set.find(ars.meta.ns + "/" + ars.meta.name); it != index_.by_scale_set.end())
+    if (auto it = index_.by_scale_set.find({ars.meta.ns, ars.meta.name, {}}); it != index_.by_scale_set.end())
       pods = it->second;
     for (const auto* p : pods) claim_pod(*p, "runner");
     std::vector<std::string> problem_lines;
@@ -295,7 +307,7 @@ class cluster_builder {
       listener_found = true;
       claim_object("AutoscalingListener", l.meta);
       listener_view lv{l.meta.name, l.meta.ns, false};
-      if (auto it = index_.listeners.find(ars.meta.ns + "/" + ars.meta.name); it != index_.listeners.end())
+      if (auto it = index_.listeners.find({ars.meta.ns, ars.meta.name, {}}); it != index_.listeners.end())
         for (const auto* p : it->second) {
           claim_pod(*p, "listener");
           if (p->ready) lv.pod_ready = true;
