@@ -66,7 +66,14 @@ class Roles(harness.FleetTestCase):
         self.assertEqual(settings["clusters"][0]["name"], "sim")
         self.assertTrue(settings["clusters"][0]["tls_verify"])
         self.assertEqual(settings["clusters"][0]["namespaces"], harness.NAMESPACES)
-        self.assertNotIn(open(self.sim.info["token_file"]).read().strip(), str(settings))
+        token = open(self.sim.info["token_file"]).read().strip()
+        self.assertNotIn(token, str(settings))
+        # The cluster token reaches no answer and no log line (the daemon logs at debug here).
+        for target in ("/v1/health", "/v1/whoami", "/v1/fleet", "/v1/runners", "/v1/pods?limit=1000", "/metrics",
+                       "/v1/events?limit=1000", "/v1/autoscalers"):
+            self.assertNotIn(token, str(daemon.get(target)[1]), target)
+        daemon.stop()
+        self.assertNotIn(token, daemon.log_text())
 
 
 if __name__ == "__main__":
