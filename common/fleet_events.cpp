@@ -130,14 +130,12 @@ fleet_event pod_event(const pod_view& p, std::string kind, std::string severity,
 
 /// Pods are sorted by (namespace, name, cluster) in every snapshot, so the diff is a merge walk.
 void diff_pods(const snapshot& before, const snapshot& after, std::vector<fleet_event>& out) {
-  auto order = [](const pod_view& a, const pod_view& b) {
-    return std::tie(a.ns, a.name, a.cluster) < std::tie(b.ns, b.name, b.cluster);
-  };
   auto old_it = before.pods.begin();
-  for (const auto& p : after.pods) {
-    while (old_it != before.pods.end() && order(*old_it, p)) ++old_it;
-    const pod_view* prev = (old_it != before.pods.end() && !order(p, *old_it)) ? &*old_it : nullptr;
-    if (prev && prev->problems == p.problems) continue;
+  for (const auto& ptr : after.pods) {
+    const pod_view& p = *ptr;
+    while (old_it != before.pods.end() && pod_order(**old_it, p)) ++old_it;
+    const pod_view* prev = (old_it != before.pods.end() && !pod_order(p, **old_it)) ? old_it->get() : nullptr;
+    if (prev == &p || (prev && prev->problems == p.problems)) continue;
     std::set<std::string> was = prev ? problem_reasons(*prev) : std::set<std::string>{};
     std::set<std::string> now = problem_reasons(p);
     for (const auto& problem : p.problems) {

@@ -1,30 +1,38 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/snapshot.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 namespace runnerfleet {
 
-std::vector<std::size_t> snapshot::find_runner(const std::string& name) const {
-  auto it = runner_index_.find(name);
-  return it == runner_index_.end() ? std::vector<std::size_t>{} : it->second;
+bool pod_order(const pod_view& a, const pod_view& b) {
+  return std::tie(a.ns, a.name, a.cluster) < std::tie(b.ns, b.name, b.cluster);
 }
 
-std::optional<std::size_t> snapshot::find_pod(const std::string& ns, const std::string& name) const {
-  auto it = pod_index_.find(pod_key{ns, name});
-  if (it == pod_index_.end()) return std::nullopt;
-  return it->second;
+std::vector<std::size_t> snapshot::find_runner(std::string_view name) const {
+  auto it = std::lower_bound(runners.begin(), runners.end(), name,
+                             [](const runner_view& r, std::string_view n) { return r.name < n; });
+  std::vector<std::size_t> found;
+  for (; it != runners.end() && it->name == name; ++it) found.push_back(static_cast<std::size_t>(it - runners.begin()));
+  return found;
 }
 
-void snapshot::index() {
-  runner_index_.clear();
-  pod_index_.clear();
-  for (std::size_t i = 0; i < runners.size(); ++i) runner_index_[runners[i].name].push_back(i);
-  pod_index_.reserve(pods.size());
-  for (std::size_t i = 0; i < pods.size(); ++i) pod_index_.try_emplace(pod_key{pods[i].ns, pods[i].name}, i);
+std::optional<std::size_t> snapshot::find_pod(std::string_view ns, std::string_view name,
+                                              std::string_view cluster) const {
+  auto it = std::lower_bound(pods.begin(), pods.end(), std::tie(ns, name), [](const pod_ptr& p, const auto& key) {
+    return std::tie(p->ns, p->name) < key;
+  });
+  for (; it != pods.end() && (*it)->ns == ns && (*it)->name == name; ++it)
+    if (cluster.empty() || (*it)->cluster == cluster) return static_cast<std::size_t>(it - pods.begin());
+  return std::nullopt;
 }
 
 bool snapshot::same_content(const snapshot& other) const {
-  return runners == other.runners && pods == other.pods && sources == other.sources &&
-         stale_sources == other.stale_sources && fleet == other.fleet;
+  auto same_pod = [](const pod_ptr& a, const pod_ptr& b) { return a == b || *a == *b; };
+  return runners == other.runners &&
+         std::equal(pods.begin(), pods.end(), other.pods.begin(), other.pods.end(), same_pod) &&
+         sources == other.sources && stale_sources == other.stale_sources && fleet == other.fleet;
 }
 
 }  // namespace runnerfleet

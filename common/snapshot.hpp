@@ -9,7 +9,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 /// The immutable fleet snapshot: what every read route answers from. Built by
@@ -163,7 +162,11 @@ struct fleet_summary {
   bool operator==(const fleet_summary&) const = default;
 };
 
-/// The whole immutable snapshot. Not copyable: its indexes view its own strings.
+/// A pod view shared between consecutive snapshots: a build reuses the view of every pod that
+/// did not change, so one watch event costs one new view, not one per pod in the fleet.
+using pod_ptr = std::shared_ptr<const pod_view>;
+
+/// The whole immutable snapshot. Not copyable: a copy of a whole fleet is never intended.
 struct snapshot {
   snapshot() = default;
   snapshot(const snapshot&) = delete;
@@ -172,34 +175,22 @@ struct snapshot {
   std::uint64_t generation = 0;
   time_point built_at{};
   std::vector<runner_view> runners;  ///< sorted by name, then cluster, namespace
-  std::vector<pod_view> pods;        ///< sorted by cluster, namespace, name
+  std::vector<pod_ptr> pods;         ///< sorted by namespace, name, cluster; never null
   std::vector<source_view> sources;
   std::vector<std::string> stale_sources;
   fleet_summary fleet;
 
   /// Positions of the runners named so (usually one; more when clusters reuse a name).
-  std::vector<std::size_t> find_runner(const std::string& name) const;
-  /// Position of a pod by namespace and name (first cluster that has it).
-  std::optional<std::size_t> find_pod(const std::string& ns, const std::string& name) const;
-  /// Fills the lookup indexes; called once by the builder.
-  void index();
+  std::vector<std::size_t> find_runner(std::string_view name) const;
+  /// Position of a pod by namespace and name, in the given cluster or else the first that has it.
+  std::optional<std::size_t> find_pod(std::string_view ns, std::string_view name,
+                                      std::string_view cluster = {}) const;
 
   /// True when the content (not generation/time) equals another snapshot's.
   bool same_content(const snapshot& other) const;
-
- private:
-  /// (namespace, name) of a pod, viewing the snapshot's own strings (never modified once built).
-  struct pod_key {
-    std::string_view ns, name;
-    bool operator==(const pod_key&) const = default;
-  };
-  struct pod_key_hash {
-    std::size_t operator()(const pod_key& k) const {
-      return std::hash<std::string_view>{}(k.ns) * 31 + std::hash<std::string_view>{}(k.name);
-    }
-  };
-  std::unordered_map<std::string, std::vector<std::size_t>> runner_index_;
-  std::unordered_map<pod_key, std::size_t, pod_key_hash> pod_index_;
 };
+
+/// The snapshot's pod order: namespace, name, cluster.
+bool pod_order(const pod_view& a, const pod_view& b);
 
 }  // namespace runnerfleet

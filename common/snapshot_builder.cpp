@@ -63,46 +63,48 @@ struct view_key_hash {
 template <class T>
 using view_map = std::unordered_map<view_key, std::vector<T>, view_key_hash>;
 
-/// Pods of one cluster, grouped for the lookups the builder makes.
+/// What the builder learns about one pod: its problems and which runner claimed it.
+struct pod_facts {
+  const kube::pod* pod = nullptr;
+  std::vector<pod_problem> problems;
+  std::optional<std::size_t> runner;  ///< position in the runner list
+  std::string_view role;
+};
+
+/// Pods of one cluster (as positions in the builder's pod_facts), grouped for its lookups.
 struct pod_index {
   /// (ns, label, value) → pods, for the first key of each deployment selector.
-  view_map<const kube::pod*> by_label;
+  view_map<std::size_t> by_label;
   /// (ns, scale-set-name) → runner pods of that scale set.
-  view_map<const kube::pod*> by_scale_set;
+  view_map<std::size_t> by_scale_set;
   /// (scale-set-ns, scale-set-name) → listener pods (they live in the controller namespace).
-  view_map<const kube::pod*> listeners;
+  view_map<std::size_t> listeners;
 };
 
 /// The other objects of one cluster grouped by what owns them, built once per snapshot so
 /// matching stays linear in the fleet size.
+/// Keys are (namespace, name) views into the cluster cache.
 struct owner_index {
-  std::unordered_map<std::string, const kube::hpa*> hpa_by_target;  ///< "ns/deployment"
-  std::unordered_map<std::string, std::vector<const kube::ephemeral_runner*>> runners_by_set;  ///< "ns/set"
-  std::unordered_map<std::string, std::vector<const kube::ephemeral_runner_set*>> sets_by_owner;  ///< "ns/set"
-  std::unordered_map<std::string, std::vector<const kube::autoscaling_listener*>> listeners_by_set;  ///< "ns/set"
+  std::unordered_map<view_key, const kube::hpa*, view_key_hash> hpa_by_target;  ///< (ns, deployment)
+  view_map<const kube::ephemeral_runner*> runners_by_set;                         ///< (ns, scale set)
+  view_map<const kube::ephemeral_runner_set*> sets_by_owner;                      ///< (ns, scale set)
+  view_map<const kube::autoscaling_listener*> listeners_by_set;                   ///< (ns, scale set)
 };
-
-std::string join_key(std::string_view a, std::string_view b) {
-  std::string key;
-  key.reserve(a.size() + b.size() + 1);
-  key.append(a).append("/").append(b);
-  return key;
-}
 
 owner_index index_owners(const cluster_state& state) {
   owner_index index;
   for (const auto& [_, h] : state.hpas)
-    if (h.target_kind == "Deployment") index.hpa_by_target[join_key(h.meta.ns, h.target_name)] = &h;
+    if (h.target_kind == "Deployment") index.hpa_by_target[{h.meta.ns, h.target_name, {}}] = &h;
   for (const auto& [_, er] : state.ephemeral_runners)
-    index.runners_by_set[join_key(er.meta.ns, label(er.meta.labels, scale_set_label))].push_back(&er);
+    index.runners_by_set[{er.meta.ns, label(er.meta.labels, scale_set_label), {}}].push_back(&er);
   for (const auto& [_, ers] : state.ephemeral_runner_sets)
-    index.sets_by_owner[join_key(ers.meta.ns, label(ers.meta.labels, scale_set_label))].push_back(&ers);
+    index.sets_by_owner[{ers.meta.ns, label(ers.meta.labels, scale_set_label), {}}].push_back(&ers);
   for (const auto& [_, l] : state.listeners)
-    index.listeners_by_set[join_key(l.runner_set_namespace, l.runner_set_name)].push_back(&l);
+    index.listeners_by_set[{l.runner_set_namespace, l.runner_set_name, {}}].push_back(&l);
   return index;
 }
 
-pod_index index_pods(const cluster_state& state) {
+pod_index index_pods(const cluster_state& state, const std::vector<pod_facts>& facts) {
   std::vector<std::string_view> selector_keys;
   for (const auto& [_, d] : state.deployments)
     if (!d.selector.empty()) selector_keys.push_back(d.selector.begin()->first);
@@ -112,31 +114,52 @@ pod_index index_pods(const cluster_state& state) {
   pod_index index;
   index.by_label.reserve(state.deployments.size() * 2);
   index.by_scale_set.reserve(state.runner_sets.size() * 2);
-  for (const auto& [_, p] : state.pods) {
+  for (std::size_t i = 0; i < facts.size(); ++i) {
+    const auto& p = *facts[i].pod;
     for (auto key : selector_keys)
       if (auto it = p.meta.labels.find(key); it != p.meta.labels.end())
-        index.by_label[{p.meta.ns, it->first, it->second}].push_back(&p);
+        index.by_label[{p.meta.ns, it->first, it->second}].push_back(i);
     auto set_name = label(p.meta.labels, scale_set_label);
     if (set_name.empty()) continue;
     if (label(p.meta.labels, component_label) == "runner-scale-set-listener")
-      index.listeners[{label(p.meta.labels, scale_set_ns_label), set_name, {}}].push_back(&p);
+      index.listeners[{label(p.meta.labels, scale_set_ns_label), set_name, {}}].push_back(i);
     else
-      index.by_scale_set[{p.meta.ns, set_name, {}}].push_back(&p);
+      index.by_scale_set[{p.meta.ns, set_name, {}}].push_back(i);
   }
   return index;
+}
+
+/// A pod view's content as views into the cache and the runner list: compared against the
+/// previous snapshot's view without allocating, copied into a new view only when it changed.
+struct pod_fields {
+  std::string_view cluster, ns, name, runner, forge, role, phase, node, ip;
+  int ready_containers = 0, total_containers = 0, restarts = 0;
+  std::optional<time_point> created;
+};
+
+bool describes(const pod_view& v, const pod_fields& f, const std::vector<pod_problem>& problems) {
+  return v.cluster == f.cluster && v.ns == f.ns && v.name == f.name && v.runner == f.runner &&
+         v.forge == f.forge && v.role == f.role && v.phase == f.phase && v.node == f.node && v.ip == f.ip &&
+         v.ready_containers == f.ready_containers && v.total_containers == f.total_containers &&
+         v.restarts == f.restarts && v.created == f.created && v.problems == problems;
+}
+
+pod_view make_view(const pod_fields& f, std::vector<pod_problem> problems) {
+  return {std::string(f.cluster), std::string(f.ns),    std::string(f.name),  std::string(f.runner),
+          std::string(f.forge),   std::string(f.role),  std::string(f.phase), f.ready_containers,
+          f.total_containers,     f.restarts,           std::string(f.node),  std::string(f.ip),
+          f.created,              std::move(problems)};
 }
 
 /// The builder's per-cluster working state: results plus who owns which pod and object.
 class cluster_builder {
  public:
   cluster_builder(const cluster_input& in, const build_input& all, std::vector<runner_view>& runners,
-                  std::vector<pod_view>& pods)
-      : in_(in), all_(all), state_(*in.state), index_(index_pods(*in.state)), owners_(index_owners(*in.state)),
-        runners_(runners), pods_(pods) {}
+                  std::vector<pod_ptr>& pods)
+      : in_(in), all_(all), state_(*in.state), facts_(collect_facts(*in.state, all)), index_(index_pods(*in.state, facts_)),
+        owners_(index_owners(*in.state)), runners_(runners), pods_(pods) {}
 
   void run() {
-    problems_.reserve(state_.pods.size());
-    for (const auto& [_, p] : state_.pods) problems_.emplace(&p, detect_pod_problems(p, all_.thresholds, all_.now));
     for (const auto& [_, d] : state_.deployments)
       if (is_gitlab_runner(d)) add_gitlab_runner(d);
     for (const auto& [_, ars] : state_.runner_sets) add_github_runner(ars);
@@ -156,25 +179,26 @@ class cluster_builder {
     return runners_.back();
   }
 
-  void claim_pod(const kube::pod& p, std::string_view role) {
-    pod_owner_[&p] = {runners_.size() - 1, role};
+  void claim_pod(std::size_t pod, std::string_view role) {
+    facts_[pod].runner = runners_.size() - 1;
+    facts_[pod].role = role;
   }
 
   void claim_object(std::string_view kind, const kube::object_meta& meta) {
-    object_owner_[std::string(kind) + "/" + object_key(meta.ns, meta.name)] = runners_.size() - 1;
+    object_owner_[{kind, meta.ns, meta.name}] = runners_.size() - 1;
   }
 
   /// Counts a runner's pods and their problems into r.
-  void count_pods(runner_view& r, const std::vector<const kube::pod*>& pods,
-                  std::vector<std::string>& problem_lines) {
-    for (const auto* p : pods) {
+  void count_pods(runner_view& r, const std::vector<std::size_t>& pods, std::vector<std::string>& problem_lines) {
+    for (auto i : pods) {
+      const auto* p = facts_[i].pod;
       ++r.pods.total;
       if (p->phase == "Running") ++r.pods.running;
       else if (p->phase == "Pending") ++r.pods.pending;
       else if (p->phase == "Succeeded") ++r.pods.succeeded;
       else if (p->phase == "Failed") ++r.pods.failed;
       else ++r.pods.unknown;
-      const auto& problems = problems_.at(p);
+      const auto& problems = facts_[i].problems;
       if (!problems.empty()) {
         ++r.pods.problems;
         problem_lines.push_back(p->meta.name + ": " + problems.front().reason);
@@ -192,19 +216,19 @@ class cluster_builder {
     type_labels.insert(d.template_labels.begin(), d.template_labels.end());
     r.type = detect_runner_type(type_labels, r.tags);
 
-    std::vector<const kube::pod*> pods;
+    std::vector<std::size_t> pods;
     if (!d.selector.empty()) {
       const auto& [k, v] = *d.selector.begin();
       if (auto it = index_.by_label.find({d.meta.ns, k, v}); it != index_.by_label.end())
-        for (const auto* p : it->second)
-          if (matches_selector(d.selector, p->meta.labels)) pods.push_back(p);
+        for (auto i : it->second)
+          if (matches_selector(d.selector, facts_[i].pod->meta.labels)) pods.push_back(i);
     }
-    for (const auto* p : pods) claim_pod(*p, "manager");
+    for (auto i : pods) claim_pod(i, "manager");
     std::vector<std::string> problem_lines;
     count_pods(r, pods, problem_lines);
 
     const kube::hpa* h = nullptr;
-    if (auto it = owners_.hpa_by_target.find(join_key(d.meta.ns, d.meta.name)); it != owners_.hpa_by_target.end())
+    if (auto it = owners_.hpa_by_target.find({d.meta.ns, d.meta.name, {}}); it != owners_.hpa_by_target.end())
       h = it->second;
     if (h) {
       claim_object("HorizontalPodAutoscaler", h->meta);
@@ -260,10 +284,10 @@ class cluster_builder {
       if (std::find(r.tags.begin(), r.tags.end(), l) == r.tags.end()) r.tags.push_back(l);
     r.type = detect_runner_type(ars.meta.labels, r.tags);
 
-    std::vector<const kube::pod*> pods;
+    std::vector<std::size_t> pods;
     if (auto it = index_.by_scale_set.find({ars.meta.ns, ars.meta.name, {}}); it != index_.by_scale_set.end())
       pods = it->second;
-    for (const auto* p : pods) claim_pod(*p, "runner");
+    for (auto i : pods) claim_pod(i, "runner");
     std::vector<std::string> problem_lines;
     count_pods(r, pods, problem_lines);
 
@@ -277,7 +301,7 @@ class cluster_builder {
     s.pending_runners = ars.pending_runners;
     s.running_runners = ars.running_runners;
     s.failed_runners = ars.failed_runners;
-    const auto set_key = join_key(ars.meta.ns, ars.meta.name);
+    const view_key set_key{ars.meta.ns, ars.meta.name, {}};
     if (auto it = owners_.sets_by_owner.find(set_key); it != owners_.sets_by_owner.end())
       for (const auto* ers : it->second) {
         claim_object("EphemeralRunnerSet", ers->meta);
@@ -308,9 +332,9 @@ class cluster_builder {
       claim_object("AutoscalingListener", l.meta);
       listener_view lv{l.meta.name, l.meta.ns, false};
       if (auto it = index_.listeners.find({ars.meta.ns, ars.meta.name, {}}); it != index_.listeners.end())
-        for (const auto* p : it->second) {
-          claim_pod(*p, "listener");
-          if (p->ready) lv.pod_ready = true;
+        for (auto i : it->second) {
+          claim_pod(i, "listener");
+          if (facts_[i].pod->ready) lv.pod_ready = true;
         }
       r.listener = lv;
     }
@@ -346,35 +370,43 @@ class cluster_builder {
       r.status_reason += "; listener not visible (watch the ARC controller namespace)";
   }
 
+  /// Appends a view per pod, in the store's (namespace, name) order, sharing the previous
+  /// snapshot's view wherever the pod, its owner and its problems are unchanged.
   void emit_pods() {
-    for (const auto& [_, p] : state_.pods) {
-      pod_view v;
-      v.cluster = in_.name;
-      v.ns = p.meta.ns;
-      v.name = p.meta.name;
-      if (auto it = pod_owner_.find(&p); it != pod_owner_.end()) {
-        const auto& r = runners_[it->second.runner];
-        v.runner = r.name;
-        v.forge = r.forge;
-        v.role = std::string(it->second.role);
+    const std::vector<pod_ptr> none;
+    const auto& previous = all_.previous ? all_.previous->pods : none;
+    auto prev = previous.begin();
+    for (auto& f : facts_) {
+      auto fields = fields_of(f);
+      while (prev != previous.end() &&
+             std::tie((*prev)->ns, (*prev)->name, (*prev)->cluster) < std::tie(fields.ns, fields.name, fields.cluster))
+        ++prev;
+      if (prev != previous.end() && describes(**prev, fields, f.problems)) {
+        pods_.push_back(*prev);
+        continue;
       }
-      v.phase = p.phase;
-      v.total_containers = 0;
-      for (const auto& c : p.containers) {
-        if (c.init) continue;
-        ++v.total_containers;
-        if (c.ready) ++v.ready_containers;
-        v.restarts += c.restarts;
-      }
-      for (const auto& c : p.containers)
-        if (c.init) v.restarts += c.restarts;
-      if (v.total_containers == 0) v.total_containers = p.spec_containers;
-      v.node = p.node;
-      v.ip = p.ip;
-      v.created = p.meta.created;
-      v.problems = std::move(problems_.at(&p));
-      pods_.push_back(std::move(v));
+      pods_.push_back(std::make_shared<const pod_view>(make_view(fields, std::move(f.problems))));
     }
+  }
+
+  pod_fields fields_of(const pod_facts& f) const {
+    const auto& p = *f.pod;
+    pod_fields v{.cluster = in_.name, .ns = p.meta.ns, .name = p.meta.name, .phase = p.phase,
+                 .node = p.node, .ip = p.ip, .created = p.meta.created};
+    if (f.runner) {
+      const auto& r = runners_[*f.runner];
+      v.runner = r.name;
+      v.forge = r.forge;
+      v.role = f.role;
+    }
+    for (const auto& c : p.containers) {
+      v.restarts += c.restarts;
+      if (c.init) continue;
+      ++v.total_containers;
+      if (c.ready) ++v.ready_containers;
+    }
+    if (v.total_containers == 0) v.total_containers = p.spec_containers;
+    return v;
   }
 
   void attach_events() {
@@ -398,31 +430,35 @@ class cluster_builder {
   /// The runner owning an event's involved object, if it is one of ours.
   std::optional<std::size_t> owner_of(const kube::event& e) const {
     if (e.involved_kind == "Pod") {
-      auto pod = state_.pods.find(object_key(e.involved_namespace, e.involved_name));
-      if (pod == state_.pods.end()) return std::nullopt;
-      auto it = pod_owner_.find(&pod->second);
-      return it == pod_owner_.end() ? std::nullopt : std::optional<std::size_t>(it->second.runner);
+      // facts_ is in the store's (namespace, name) order.
+      std::string_view ns = e.involved_namespace, name = e.involved_name;
+      auto it = std::lower_bound(facts_.begin(), facts_.end(), std::tie(ns, name), [](const pod_facts& f, const auto& key) {
+        return std::tie(f.pod->meta.ns, f.pod->meta.name) < key;
+      });
+      if (it == facts_.end() || it->pod->meta.ns != ns || it->pod->meta.name != name) return std::nullopt;
+      return it->runner;
     }
-    auto it = object_owner_.find(e.involved_kind + "/" + object_key(e.involved_namespace, e.involved_name));
+    auto it = object_owner_.find({e.involved_kind, e.involved_namespace, e.involved_name});
     return it == object_owner_.end() ? std::nullopt : std::optional<std::size_t>(it->second);
   }
 
-  struct owner {
-    std::size_t runner;
-    std::string_view role;
-  };
+  static std::vector<pod_facts> collect_facts(const cluster_state& state, const build_input& all) {
+    std::vector<pod_facts> facts;
+    facts.reserve(state.pods.size());
+    for (const auto& [_, p] : state.pods) facts.push_back({&p, detect_pod_problems(p, all.thresholds, all.now), {}, {}});
+    return facts;
+  }
 
   const cluster_input& in_;
   const build_input& all_;
   const cluster_state& state_;
+  std::vector<pod_facts> facts_;  ///< one per pod, in the store's order
   pod_index index_;
   owner_index owners_;
   std::vector<runner_view>& runners_;
-  std::vector<pod_view>& pods_;
+  std::vector<pod_ptr>& pods_;
   std::size_t first_runner_ = runners_.size();
-  std::unordered_map<const kube::pod*, std::vector<pod_problem>> problems_;
-  std::unordered_map<const kube::pod*, owner> pod_owner_;
-  std::unordered_map<std::string, std::size_t> object_owner_;  ///< "Kind/ns/name" → runner
+  std::unordered_map<view_key, std::size_t, view_key_hash> object_owner_;  ///< (kind, ns, name) → runner
 };
 
 void add_attention(fleet_summary& f, const runner_view& r) {
@@ -445,7 +481,8 @@ fleet_summary summarize(const snapshot& s) {
     if (r.jobs.pending) f.jobs.pending = f.jobs.pending.value_or(0) + *r.jobs.pending;
     add_attention(f, r);
   }
-  for (const auto& p : s.pods) {
+  for (const auto& ptr : s.pods) {
+    const auto& p = *ptr;
     ++f.pods.total;
     if (p.phase == "Running") ++f.pods.running;
     else if (p.phase == "Pending") ++f.pods.pending;
@@ -505,21 +542,25 @@ std::shared_ptr<snapshot> build_snapshot(const build_input& input) {
       pods += cluster.state->pods.size();
       runners += cluster.state->deployments.size() + cluster.state->runner_sets.size();
     }
-  s->pods.reserve(pods);  // one allocation: growing 10,000 large views means repeated moves
+  s->pods.reserve(pods);
   s->runners.reserve(runners);
+  std::vector<std::size_t> chunk_starts;
   for (const auto& cluster : input.clusters)
-    if (cluster.state) cluster_builder(cluster, input, s->runners, s->pods).run();
+    if (cluster.state) {
+      chunk_starts.push_back(s->pods.size());
+      cluster_builder(cluster, input, s->runners, s->pods).run();
+    }
   std::sort(s->runners.begin(), s->runners.end(), [](const auto& a, const auto& b) {
     return std::tie(a.name, a.cluster, a.ns) < std::tie(b.name, b.cluster, b.ns);
   });
-  std::sort(s->pods.begin(), s->pods.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.ns, a.name, a.cluster) < std::tie(b.ns, b.name, b.cluster);
-  });
+  // Each cluster's pods arrive sorted (the store's order); merging the runs sorts them all.
+  for (std::size_t i = 1; i < chunk_starts.size(); ++i)
+    std::inplace_merge(s->pods.begin(), s->pods.begin() + static_cast<long>(chunk_starts[i]), s->pods.end(),
+                       [](const pod_ptr& a, const pod_ptr& b) { return pod_order(*a, *b); });
   s->sources = input.sources;
   for (const auto& src : s->sources)
     if (src.state == "down" || src.state == "degraded") s->stale_sources.push_back(src.name);
   s->fleet = summarize(*s);
-  s->index();
   return s;
 }
 

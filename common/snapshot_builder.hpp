@@ -29,6 +29,8 @@ struct build_input {
   threshold_config thresholds;
   time_point now{};
   std::uint64_t generation = 0;
+  /// The snapshot this build follows, if any: views of unchanged pods are shared with it.
+  const snapshot* previous = nullptr;
 };
 
 /// Derives the runner model from raw cluster state: GitLab releases (Deployment, its pods by

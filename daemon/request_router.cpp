@@ -142,7 +142,7 @@ net::awaitable<reply> request_router::pod_log_route(const api::route_match& m, c
     co_return error_reply(make_error(error_code::not_found,
                                      "no pod " + ns + "/" + pod + " in the watched runner namespaces",
                                      {{"namespace", ns}, {"pod", pod}}));
-  const auto& view = snap->pods[*index];
+  const auto& view = *snap->pods[*index];
   std::string container = param(q, "container");
   auto text = co_await pod_log_(view.cluster, ns, pod, container, tail, max_log_bytes);
   if (!text) co_return error_reply(text.failure());

@@ -184,6 +184,7 @@ void snapshot_store::rebuild() {
   in.thresholds = cfg_.thresholds;
   in.now = clock::now();
   in.generation = generation_ + 1;
+  in.previous = current_.get();
   for (const auto& [name, f] : feeds_) {
     auto src = cluster_source_view(*f);
     metrics_.set_source_up(src.name, src.state == "ok");

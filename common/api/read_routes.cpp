@@ -128,7 +128,8 @@ result<body> pods(const query_params& q, const snapshot& s) {
   else if (problem == "false" || problem == "0") has_problem = false;
   else if (!problem.empty()) problem_reason = problem;  // a reason such as CrashLoopBackOff
   std::string ns = param(q, "namespace"), runner = param(q, "runner"), cluster = param(q, "cluster");
-  auto keep = [&](const pod_view& p) {
+  auto keep = [&](const pod_ptr& ptr) {
+    const pod_view& p = *ptr;
     if (!ns.empty() && p.ns != ns) return false;
     if (!runner.empty() && p.runner != runner) return false;
     if (!cluster.empty() && p.cluster != cluster) return false;
@@ -139,8 +140,8 @@ result<body> pods(const query_params& q, const snapshot& s) {
       return false;
     return true;
   };
-  auto key = [](const pod_view& p) { return p.ns + key_sep + p.name + key_sep + p.cluster; };
-  return paginate(s.pods, q, 100, 1000, key, keep, pod_json);
+  auto key = [](const pod_ptr& p) { return p->ns + key_sep + p->name + key_sep + p->cluster; };
+  return paginate(s.pods, q, 100, 1000, key, keep, [](const pod_ptr& p) { return pod_json(*p); });
 }
 
 result<body> autoscalers(const query_params& q, const snapshot& s) {

@@ -98,7 +98,7 @@ json runner_detail_json(const runner_view& r, const snapshot& s) {
   json pods = json::array();
   for (const auto& key : r.pod_names) {
     auto slash = key.find('/');
-    if (auto i = s.find_pod(key.substr(0, slash), key.substr(slash + 1))) pods.push_back(pod_json(s.pods[*i]));
+    if (auto i = s.find_pod(key.substr(0, slash), key.substr(slash + 1))) pods.push_back(pod_json(*s.pods[*i]));
   }
   j["pod_list"] = std::move(pods);
   json events = json::array();

@@ -63,6 +63,14 @@ std::string object_key(std::string_view ns, std::string_view name) {
   return key;
 }
 
+bool object_key_order::operator()(std::string_view a, std::string_view b) const {
+  // Namespaces hold no '/', so the first one ends the namespace part.
+  auto a_slash = a.find('/'), b_slash = b.find('/');
+  if (int c = a.substr(0, a_slash).compare(b.substr(0, b_slash)); c != 0) return c < 0;
+  return a.substr(a_slash == std::string_view::npos ? a.size() : a_slash) <
+         b.substr(b_slash == std::string_view::npos ? b.size() : b_slash);
+}
+
 void cluster_state::begin_relist(resource_kind kind, std::string_view ns) {
   relisting_[{kind, std::string(ns)}].clear();
 }

@@ -10,13 +10,18 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 namespace runnerfleet::kube {
 
-/// Objects of one kind keyed by "namespace/name".
+/// Orders "namespace/name" keys as the pairs (namespace, name), the order of the snapshot's
+/// pod list, so the builder walks a store instead of sorting it.
+struct object_key_order {
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+
+/// Objects of one kind keyed by "namespace/name", in (namespace, name) order.
 template <class T>
-using object_store = std::unordered_map<std::string, T>;
+using object_store = std::map<std::string, T, object_key_order>;
 
 /// Everything known about one cluster: the informers' shared cache, fed item by item.
 /// Relists replace per (kind, namespace) by mark-and-sweep, so a watch that lost events and

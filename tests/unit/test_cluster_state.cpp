@@ -124,3 +124,20 @@ TEST_CASE("parsers treat wrong types as absent and apply API defaults", "[object
   json d = {{"metadata", {{"name", "d"}, {"namespace", "n"}}}};
   CHECK(kube::parse_deployment(d).replicas == 1);
 }
+
+TEST_CASE("stores are in (namespace, name) order, whatever the characters", "[cluster_state]") {
+  kube::object_key_order less;
+  CHECK(less("ci/zeta", "ci-x/alpha"));  // namespace "ci" sorts before "ci-x"
+  CHECK_FALSE(less("ci-x/alpha", "ci/zeta"));
+  CHECK(less("a/p.1", "a/p1"));
+  CHECK_FALSE(less("a/p1", "a/p1"));
+  kube::cluster_state s;
+  for (const char* key : {"ci-x/a", "ci/b", "ci/a"}) {
+    auto slash = std::string_view(key).find('/');
+    s.apply_event(kube::resource_kind::pods, kube::watch_event_type::added,
+                  {{"metadata", {{"namespace", std::string(key, slash)}, {"name", std::string(key + slash + 1)}}}});
+  }
+  std::vector<std::string> keys;
+  for (const auto& [key, _] : s.pods) keys.push_back(key);
+  CHECK(keys == std::vector<std::string>{"ci/a", "ci/b", "ci-x/a"});
+}

@@ -104,14 +104,14 @@ TEST_CASE("pods are attributed to runners and roles", "[snapshot]") {
   REQUIRE(s->pods.size() == 5);
   auto i = s->find_pod("arc-systems", "gh-nix-6b7f8c9d-listener");
   REQUIRE(i);
-  CHECK(s->pods[*i].runner == "gh-nix");
-  CHECK(s->pods[*i].role == "listener");
+  CHECK(s->pods[*i]->runner == "gh-nix");
+  CHECK(s->pods[*i]->role == "listener");
   auto j = s->find_pod("gitlab-runners", "docker-runner-7d9f8-fghij");
   REQUIRE(j);
-  CHECK(s->pods[*j].restarts == 7);
-  CHECK(s->pods[*j].ready_containers == 0);
-  REQUIRE(s->pods[*j].problems.size() == 1);
-  CHECK(s->pods[*j].problems[0].reason == "CrashLoopBackOff");
+  CHECK(s->pods[*j]->restarts == 7);
+  CHECK(s->pods[*j]->ready_containers == 0);
+  REQUIRE(s->pods[*j]->problems.size() == 1);
+  CHECK(s->pods[*j]->problems[0].reason == "CrashLoopBackOff");
 }
 
 TEST_CASE("kubernetes events attach to the runner owning the object", "[snapshot]") {
@@ -160,4 +160,80 @@ TEST_CASE("runner type comes from the label, then tags", "[snapshot]") {
   CHECK(detect_runner_type({}, {"docker", "linux"}) == "docker");
   CHECK(detect_runner_type({}, {"linux"}) == "unknown");
   CHECK(detect_runner_type({{"app.kubernetes.io/runner-type", "bogus"}}, {}) == "unknown");
+}
+
+namespace {
+
+/// The view of pod ns/name in s; fails the test when absent.
+const pod_ptr& pod_in(const snapshot& s, std::string_view ns, std::string_view name) {
+  auto i = s.find_pod(ns, name);
+  REQUIRE(i);
+  return s.pods[*i];
+}
+
+/// Builds one synced cluster named "test" after `previous`.
+std::shared_ptr<snapshot> rebuild(const kube::cluster_state& state, const snapshot& previous) {
+  build_input in;
+  in.now = test::fixture_now();
+  in.generation = previous.generation + 1;
+  in.clusters.push_back({"test", &state, true, false, true});
+  in.sources.push_back({"kubernetes/test", "kubernetes", "ok", in.now, std::nullopt, "", "", {}});
+  in.previous = &previous;
+  return build_snapshot(in);
+}
+
+}  // namespace
+
+TEST_CASE("a rebuild shares the views of unchanged pods and replaces changed ones", "[snapshot]") {
+  auto state = test::load_cluster("cluster_small.json");
+  auto first = test::build_one(state, test::fixture_now());
+  auto pod = test::read_json("cluster_small.json")["pods"][0];  // gitlab-runners/docker-runner-7d9f8-abcde
+  pod["status"]["containerStatuses"][0]["restartCount"] = 41;
+  state.apply_event(kube::resource_kind::pods, kube::watch_event_type::modified, pod);
+
+  auto second = rebuild(state, *first);
+  const auto& changed = pod_in(*second, "gitlab-runners", "docker-runner-7d9f8-abcde");
+  CHECK(changed != pod_in(*first, "gitlab-runners", "docker-runner-7d9f8-abcde"));
+  CHECK(changed->restarts == 41);
+  CHECK(changed->runner == "docker-runner");
+  for (const auto& [ns, name] : {std::pair{"gitlab-runners", "docker-runner-7d9f8-fghij"},
+                                 {"arc-runners", "gh-nix-x7k2p-runner-aaaaa"},
+                                 {"arc-systems", "gh-nix-6b7f8c9d-listener"}})
+    CHECK(pod_in(*second, ns, name) == pod_in(*first, ns, name));
+  // Sharing never changes the content: a build from scratch is the same snapshot.
+  CHECK(second->same_content(*test::build_one(state, test::fixture_now())));
+}
+
+TEST_CASE("a pod whose runner went away gets a new view without the runner", "[snapshot]") {
+  auto state = test::load_cluster("cluster_small.json");
+  auto first = test::build_one(state, test::fixture_now());
+  auto deployment = test::read_json("cluster_small.json")["deployments"][0];
+  REQUIRE(deployment["metadata"]["name"] == "docker-runner");
+  state.apply_event(kube::resource_kind::deployments, kube::watch_event_type::deleted, deployment);
+
+  auto second = rebuild(state, *first);
+  const auto& orphan = pod_in(*second, "gitlab-runners", "docker-runner-7d9f8-fghij");
+  CHECK(orphan->runner.empty());
+  CHECK(orphan->role.empty());
+  CHECK(pod_in(*first, "gitlab-runners", "docker-runner-7d9f8-fghij")->runner == "docker-runner");
+}
+
+TEST_CASE("pods of several clusters are ordered by namespace, name, cluster", "[snapshot]") {
+  auto east = test::load_cluster("cluster_small.json");
+  auto west = test::load_cluster("cluster_small.json");
+  build_input in;
+  in.now = test::fixture_now();
+  in.clusters.push_back({"west", &west, true, false, true});
+  in.clusters.push_back({"east", &east, true, false, true});
+  auto s = build_snapshot(in);
+  REQUIRE(s->pods.size() == 10);
+  CHECK(std::is_sorted(s->pods.begin(), s->pods.end(),
+                       [](const pod_ptr& a, const pod_ptr& b) { return pod_order(*a, *b); }));
+  CHECK(s->pods[0]->cluster == "east");
+  CHECK(s->pods[1]->cluster == "west");
+  auto i = s->find_pod("arc-systems", "gh-nix-6b7f8c9d-listener", "west");
+  REQUIRE(i);
+  CHECK(s->pods[*i]->cluster == "west");
+  CHECK_FALSE(s->find_pod("arc-systems", "gh-nix-6b7f8c9d-listener", "north"));
+  CHECK(s->find_runner("docker-runner").size() == 2);
 }
