@@ -22,6 +22,12 @@ result<std::pair<std::string, query_params>> split_target(std::string_view targe
 /// Percent-decodes one component.
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 
+/// Percent-encodes one path segment or query value (unreserved characters and ',' kept).
+std::string percent_encode(std::string_view text);
+
+/// Appends "?key=value" or "&key=value" to a request target; an empty value adds nothing.
+void append_query(std::string& target, std::string_view key, std::string_view value);
+
 /// Refuses parameters a route does not know, listing the ones it does (so a typo is not
 /// silently ignored: "stauts" is an error, not an unfiltered list).
 status require_known(const query_params& q, std::initializer_list<std::string_view> known);

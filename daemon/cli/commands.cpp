@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/cli/commands.hpp"
 
+#include "common/api/query.hpp"
 #include "daemon/cli/format.hpp"
 #include "daemon/cli/table.hpp"
 
@@ -13,24 +14,19 @@ using nlohmann::json;
 
 namespace {
 
-void add_param(std::string& target, const char* key, const std::string& value) {
-  if (value.empty()) return;
-  target += (target.find('?') == std::string::npos ? "?" : "&");
-  target += std::string(key) + "=" + query_escape(value);
-}
 
 std::string list_target(const std::string& path, const list_args& a, bool runners) {
   std::string t = path;
-  add_param(t, "forge", a.forge);
-  add_param(t, "status", a.status);
-  add_param(t, "type", a.type);
-  add_param(t, "tag", a.tag);
-  add_param(t, "q", a.q);
-  add_param(t, "runner", a.runner);
-  add_param(t, "namespace", a.ns);
-  add_param(t, "phase", a.phase);
-  if (!runners && a.problems) add_param(t, "problem", "true");
-  if (a.limit) add_param(t, "limit", std::to_string(*a.limit));
+  api::append_query(t, "forge", a.forge);
+  api::append_query(t, "status", a.status);
+  api::append_query(t, "type", a.type);
+  api::append_query(t, "tag", a.tag);
+  api::append_query(t, "q", a.q);
+  api::append_query(t, "runner", a.runner);
+  api::append_query(t, "namespace", a.ns);
+  api::append_query(t, "phase", a.phase);
+  if (!runners && a.problems) api::append_query(t, "problem", "true");
+  if (a.limit) api::append_query(t, "limit", std::to_string(*a.limit));
   return t;
 }
 
@@ -83,19 +79,6 @@ int exit_for(error_code code) {
   }
 }
 
-std::string query_escape(const std::string& value) {
-  static const char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == ',') out.push_back(static_cast<char>(c));
-    else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
 
 client::headers session::extra_headers() const {
   client::headers h;
@@ -115,7 +98,7 @@ result<json> session::get_all(const std::string& target) const {
   json merged = *first;
   while (merged["meta"].value("next_cursor", json()).is_string()) {
     auto cursor = merged["meta"]["next_cursor"].get<std::string>();
-    auto page = get(target + (target.find('?') == std::string::npos ? "?" : "&") + "cursor=" + query_escape(cursor));
+    auto page = get(target + (target.find('?') == std::string::npos ? "?" : "&") + "cursor=" + api::percent_encode(cursor));
     if (!page) return page;
     for (auto& item : (*page)["data"]) merged["data"].push_back(std::move(item));
     merged["meta"]["next_cursor"] = (*page)["meta"]["next_cursor"];
@@ -170,7 +153,7 @@ int cmd_pods(const session& s, const list_args& a) {
 }
 
 int cmd_runner(const session& s, const std::string& name) {
-  auto fetched = fetch(s, "/v1/runners/" + query_escape(name));
+  auto fetched = fetch(s, "/v1/runners/" + api::percent_encode(name));
   if (auto* done = std::get_if<int>(&fetched)) return *done;
   auto* r = &std::get<json>(fetched);
   const auto& d = (*r)["data"];
@@ -230,7 +213,7 @@ int cmd_runner(const session& s, const std::string& name) {
 
 int cmd_autoscalers(const session& s, const std::string& forge) {
   std::string target = "/v1/autoscalers";
-  add_param(target, "forge", forge);
+  api::append_query(target, "forge", forge);
   auto fetched = fetch(s, target);
   if (auto* done = std::get_if<int>(&fetched)) return *done;
   auto* r = &std::get<json>(fetched);
@@ -250,10 +233,10 @@ int cmd_autoscalers(const session& s, const std::string& forge) {
 int cmd_events(const session& s, const std::string& since, const std::string& kind, const std::string& runner,
                std::optional<int> limit) {
   std::string target = "/v1/events";
-  add_param(target, "since", since);
-  add_param(target, "kind", kind);
-  add_param(target, "runner", runner);
-  if (limit) add_param(target, "limit", std::to_string(*limit));
+  api::append_query(target, "since", since);
+  api::append_query(target, "kind", kind);
+  api::append_query(target, "runner", runner);
+  if (limit) api::append_query(target, "limit", std::to_string(*limit));
   auto fetched = fetch(s, target);
   if (auto* done = std::get_if<int>(&fetched)) return *done;
   auto* r = &std::get<json>(fetched);
@@ -273,9 +256,9 @@ int cmd_logs(const session& s, const std::string& pod, const std::string& contai
     std::cerr << "runnerfleet: logs takes NAMESPACE/POD, got '" << pod << "'\n";
     return exit_usage;
   }
-  std::string target = "/v1/pods/" + query_escape(pod.substr(0, slash)) + "/" + query_escape(pod.substr(slash + 1)) + "/log";
-  add_param(target, "container", container);
-  if (tail) add_param(target, "tail", std::to_string(*tail));
+  std::string target = "/v1/pods/" + api::percent_encode(pod.substr(0, slash)) + "/" + api::percent_encode(pod.substr(slash + 1)) + "/log";
+  api::append_query(target, "container", container);
+  if (tail) api::append_query(target, "tail", std::to_string(*tail));
   auto fetched = fetch(s, target);
   if (auto* done = std::get_if<int>(&fetched)) return *done;
   auto* r = &std::get<json>(fetched);

@@ -81,7 +81,5 @@ int cmd_check(const session& s);
 /// reconnecting with Last-Event-ID when the stream drops.
 int cmd_follow(const session& s, const std::string& kind, const std::string& runner);
 
-/// Percent-encodes a query value.
-std::string query_escape(const std::string& value);
 
 }  // namespace runnerfleet::cli

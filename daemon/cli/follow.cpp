@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `runnerfleet events --follow`: the SSE stream with reconnection, ended by SIGINT/SIGTERM.
 #include "daemon/cli/commands.hpp"
+
+#include "common/api/query.hpp"
 #include "daemon/cli/table.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -36,8 +38,8 @@ void print_event(const json& e, const options& o) {
 
 int cmd_follow(const session& s, const std::string& kind, const std::string& runner) {
   std::string target = "/v1/events?limit=20";
-  if (!kind.empty()) target += "&kind=" + query_escape(kind);
-  if (!runner.empty()) target += "&runner=" + query_escape(runner);
+  api::append_query(target, "kind", kind);
+  api::append_query(target, "runner", runner);
   auto recent = s.get(target);
   if (!recent) return s.fail(recent.failure());
   std::uint64_t last_id = (*recent)["meta"].value("last_event_id", std::uint64_t{0});
@@ -61,7 +63,8 @@ int cmd_follow(const session& s, const std::string& kind, const std::string& run
     while (!stopping) {
       auto headers = s.extra_headers();
       headers.emplace_back("Last-Event-ID", std::to_string(last_id));
-      std::string stream_target = "/v1/events/stream" + (kind.empty() ? "" : "?kind=" + query_escape(kind));
+      std::string stream_target = "/v1/events/stream";
+      api::append_query(stream_target, "kind", kind);
       auto st = co_await client.stream_events(stream_target, headers, std::chrono::seconds(45), [&](const client::sse_event& e) {
         if (e.id.empty()) return;  // snapshot notices
         last_id = std::stoull(e.id);
