@@ -14,10 +14,18 @@ namespace {
 constexpr std::string_view scheme = "runnerfleet://";
 constexpr int log_tail_lines = 200;
 
-/// Kubernetes object names: DNS-1123 subdomains (lower-case alphanumerics, '-', '.').
+bool is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
+
+/// Kubernetes object names: DNS-1123 subdomains (lower-case alphanumerics, '-', '.', starting
+/// and ending alphanumeric), so ".." can never reach a daemon path.
 bool is_object_name(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.'; });
+  if (s.empty() || s.size() > 253 || !is_alnum(s.front()) || !is_alnum(s.back())) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return is_alnum(c) || c == '-' || c == '.'; });
+}
+
+/// Namespaces: DNS-1123 labels (no dots, at most 63 characters).
+bool is_namespace(std::string_view s) {
+  return s.size() <= 63 && is_object_name(s) && s.find('.') == std::string_view::npos;
 }
 
 error bad_uri(std::string_view uri, const std::string& why) {
@@ -47,7 +55,7 @@ result<resource_ref> parse_resource_uri(std::string_view uri) {
     return resource_ref{resource_ref::kind::runner, std::string(parts[1]), {}};
   }
   if (parts.size() == 4 && parts[0] == "pods" && parts[3] == "log") {
-    if (!is_object_name(parts[1]) || parts[1].size() > 63) return bad_uri(uri, "has an invalid namespace");
+    if (!is_namespace(parts[1])) return bad_uri(uri, "has an invalid namespace");
     if (!is_object_name(parts[2])) return bad_uri(uri, "has an invalid pod name");
     return resource_ref{resource_ref::kind::pod_log, std::string(parts[2]), std::string(parts[1])};
   }

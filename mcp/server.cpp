@@ -240,7 +240,10 @@ class session {
         it->second->cancelled = true;  // no response for a cancelled request
         it->second->signal.emit(net::cancellation_type::terminal);
       }
-      if (listeners_.erase(key) > 0) spdlog::debug("subscription {} cancelled", key);
+      if (listeners_.erase(key) > 0) {
+        spdlog::debug("subscription {} cancelled", key);
+        stop_feed_if_idle();
+      }
     }
   }
 
@@ -390,7 +393,8 @@ class session {
 
   net::awaitable<void> run_read(nlohmann::json id, bool modern, resource_ref ref, std::string uri,
                                 std::shared_ptr<call_state> call) {
-    auto envelope = co_await fetch(resource_request(ref));
+    auto request = resource_request(ref);
+    auto envelope = co_await fetch(std::move(request));
     if (call->cancelled) co_return;
     if (!envelope) {
       const auto& e = envelope.failure();
@@ -417,7 +421,9 @@ class session {
   }
 
   net::awaitable<void> run_list_resources(nlohmann::json id, bool modern, std::shared_ptr<call_state> call) {
-    auto runners = co_await fetch({.target = "/v1/runners?limit=1000"});
+    // A named request: GCC 12 destroys a braced temporary in a co_await argument twice.
+    daemon_request request{.target = "/v1/runners?limit=1000"};
+    auto runners = co_await fetch(std::move(request));
     if (call->cancelled) co_return;
     // Without the daemon, the fleet overview is still a resource (reading it says why it fails).
     reply(id, {{"resources", resource_list(runners ? &*runners : nullptr)}}, modern, "resources/list",
@@ -437,6 +443,7 @@ class session {
     else legacy_subscriptions_.erase(uri.get<std::string>());
     send(result_response(in.id, nlohmann::json::object()));
     ensure_feed();
+    stop_feed_if_idle();
   }
 
   void listen(const incoming& in) {
@@ -462,6 +469,11 @@ class session {
                        {"_meta", {{meta_key::subscription_id, in.id}}}}));
     listeners_.emplace(key, std::move(stream));
     ensure_feed();
+  }
+
+  /// Nobody subscribed any more: close the daemon event stream.
+  void stop_feed_if_idle() {
+    if (feed_running_ && !anyone_listening()) feed_signal_.emit(net::cancellation_type::terminal);
   }
 
   bool anyone_listening() const { return !legacy_subscriptions_.empty() || !listeners_.empty(); }

@@ -60,27 +60,27 @@ std::string page_note(std::string_view tool, const json& meta, std::size_t shown
   return note;
 }
 
-std::string problems_cell(const json& problems) {
+std::string problems_cell(json& problems) {
   std::string out;
-  for (const auto& p : problems) {
+  for (auto& p : problems) {
     out += (out.empty() ? "" : ", ") + str(p, "reason");
     if (p.contains("container") && p["container"].is_string()) out += "(" + p["container"].get<std::string>() + ")";
   }
   return out.empty() ? "-" : out;
 }
 
-json pod_row(const json& p) {
+json pod_row(json& p) {
   return {{"namespace", p.value("namespace", "")}, {"name", p.value("name", "")}, {"runner", p.value("runner", json())},
           {"role", p.value("role", json())},        {"phase", p.value("phase", "")}, {"ready", p.value("ready", "")},
           {"restarts", p.value("restarts", 0)},     {"node", p.value("node", json())}, {"created", p.value("created", json())},
           {"problems", p.value("problems", json::array())}};
 }
 
-std::string pod_table(const json& pods, time_point now, bool with_runner) {
+std::string pod_table(json& pods, time_point now, bool with_runner) {
   std::vector<std::string> headers = {"POD", "PHASE", "READY", "RESTARTS", "AGE", "PROBLEMS"};
   if (with_runner) headers.insert(headers.begin() + 1, "RUNNER");
   cli::table t(headers);
-  for (const auto& p : pods) {
+  for (auto& p : pods) {
     std::vector<std::string> row = {str(p, "namespace") + "/" + str(p, "name"), str(p, "phase"), str(p, "ready"),
                                     cell(p["restarts"]), cli::age(p["created"], now), problems_cell(p["problems"])};
     if (with_runner) row.insert(row.begin() + 1, cell(p["runner"]));
@@ -99,13 +99,13 @@ daemon_request plan_list_runners(const json& a) {
   return r;
 }
 
-json render_list_runners(const json& env, time_point) {
-  const json& meta = env["meta"];
+json render_list_runners(json& env, time_point) {
+  json& meta = env["meta"];
   json rows = json::array();
   cli::table t({"NAME", "FORGE", "TYPE", "STATUS", "PODS", "SCALING", "REASON"});
-  for (const auto& r : env["data"]) {
-    const json& pods = r["pods"];
-    const json& s = r["scaling"];
+  for (auto& r : env["data"]) {
+    json& pods = r["pods"];
+    json& s = r["scaling"];
     rows.push_back({{"name", r["name"]},
                     {"forge", r["forge"]},
                     {"cluster", r["cluster"]},
@@ -141,24 +141,24 @@ daemon_request plan_get_runner(const json& a) {
   return r;
 }
 
-json render_get_runner(const json& env, time_point now) {
-  const json& d = env["data"];
-  const json& meta = env["meta"];
+json render_get_runner(json& env, time_point now) {
+  json& d = env["data"];
+  json& meta = env["meta"];
   // Pods with problems first, so a bounded list never hides the interesting ones.
   std::vector<json> pods;
-  for (const auto& p : d.value("pod_list", json::array())) pods.push_back(pod_row(p));
-  std::stable_partition(pods.begin(), pods.end(), [](const json& p) { return !p["problems"].empty(); });
+  for (auto& p : d.value("pod_list", json::array())) pods.push_back(pod_row(p));
+  std::stable_partition(pods.begin(), pods.end(), [](json& p) { return !p["problems"].empty(); });
   json shown_pods = json::array();
   for (std::size_t i = 0; i < pods.size() && i < max_detail_pods; ++i) shown_pods.push_back(pods[i]);
 
   std::map<std::string, int> by_phase;
   int busy = 0;
-  for (const auto& e : d.value("ephemeral_runners", json::array())) {
+  for (auto& e : d.value("ephemeral_runners", json::array())) {
     ++by_phase[str(e, "phase").empty() ? "Unknown" : str(e, "phase")];
     if (e.contains("job") && !e["job"].is_null()) ++busy;
   }
   json events = json::array();
-  for (const auto& e : d.value("events", json::array())) {
+  for (auto& e : d.value("events", json::array())) {
     if (events.size() >= max_detail_events) break;
     events.push_back(e);
   }
@@ -186,9 +186,9 @@ json render_get_runner(const json& env, time_point now) {
   std::string text = str(d, "name") + " (" + str(d, "forge") + ", " + str(d, "namespace") + " in cluster " +
                      str(d, "cluster") + "): " + str(d, "status") + " - " + str(d, "status_reason") + "\n";
   std::string tags;
-  for (const auto& t : d.value("tags", json::array())) tags += (tags.empty() ? "" : ", ") + cell(t);
+  for (auto& t : d.value("tags", json::array())) tags += (tags.empty() ? "" : ", ") + cell(t);
   text += "type " + str(d, "type") + (tags.empty() ? "" : "; tags: " + tags) + "\n";
-  const json& s = d["scaling"];
+  json& s = d["scaling"];
   text += "scaling: " + str(s, "model") + (s["autoscaler"].is_string() ? " " + s["autoscaler"].get<std::string>() : "") +
           ", replicas " + cli::scaling_cell(s);
   if (!s["cpu_current"].is_null()) text += ", CPU " + cell(s["cpu_current"]) + "% of target " + cell(s["cpu_target"]) + "%";
@@ -201,7 +201,7 @@ json render_get_runner(const json& env, time_point now) {
   if (!by_phase.empty()) {
     text += "ephemeral runners: " + std::to_string(runner["ephemeral_runners"]["total"].get<std::size_t>()) + " (" +
             std::to_string(busy) + " running a job):";
-    for (const auto& [phase, n] : by_phase) text += " " + phase + " " + std::to_string(n);
+    for (auto& [phase, n] : by_phase) text += " " + phase + " " + std::to_string(n);
     text += "\n";
   }
   text += "pods: " + std::to_string(pods.size()) + (pods.empty() ? "\n" : "\n" + pod_table(shown_pods, now, false));
@@ -210,7 +210,7 @@ json render_get_runner(const json& env, time_point now) {
             " pods shown; list_pods with runner=\"" + str(d, "name") + "\" pages through all)\n";
   if (!events.empty()) {
     text += "recent events:\n";
-    for (const auto& e : events)
+    for (auto& e : events)
       text += "- " + cli::age(e["last_seen"], now) + " ago " + str(e, "type") + " " + str(e, "reason") + " " +
               str(e, "object") + ": " + str(e, "message") + "\n";
   }
@@ -236,10 +236,10 @@ result<daemon_request> plan_list_pods(const json& a) {
   return r;
 }
 
-json render_list_pods(const json& env, time_point now) {
-  const json& meta = env["meta"];
+json render_list_pods(json& env, time_point now) {
+  json& meta = env["meta"];
   json rows = json::array();
-  for (const auto& p : env["data"]) rows.push_back(pod_row(p));
+  for (auto& p : env["data"]) rows.push_back(pod_row(p));
   json structured = {{"pods", rows}, {"total", meta.value("total", rows.size())},
                      {"next_cursor", meta.value("next_cursor", json())}};
   structured.update(snapshot_facts(meta));
@@ -257,14 +257,14 @@ daemon_request plan_autoscalers(const json& a) {
   return r;
 }
 
-json render_autoscalers(const json& env, time_point now) {
-  const json& meta = env["meta"];
+json render_autoscalers(json& env, time_point now) {
+  json& meta = env["meta"];
   json rows = json::array();
   cli::table t({"AUTOSCALER", "KIND", "RUNNER", "REPLICAS", "CPU/TARGET", "LAST SCALE", "NOTE"});
   std::string details;
-  for (const auto& a : env["data"]) {
+  for (auto& a : env["data"]) {
     json events = json::array();
-    for (const auto& e : a.value("recent_events", json::array())) {
+    for (auto& e : a.value("recent_events", json::array())) {
       if (events.size() >= max_scaling_events) break;
       events.push_back({{"reason", e["reason"]}, {"message", e["message"]}, {"last_seen", e["last_seen"]}});
     }
@@ -289,13 +289,13 @@ json render_autoscalers(const json& env, time_point now) {
                     {"conditions", a.value("conditions", json::array())},
                     {"recent_events", events}});
     std::string note = a.value("at_max", false) ? "at max" : "";
-    for (const auto& c : a.value("conditions", json::array()))
+    for (auto& c : a.value("conditions", json::array()))
       if (str(c, "status") == "False" && str(c, "type") != "ScalingLimited")
         note += (note.empty() ? "" : "; ") + str(c, "type") + "=False (" + str(c, "reason") + ")";
     std::string cpu = a["cpu_current"].is_null() ? "-" : cell(a["cpu_current"]) + "%/" + cell(a["cpu_target"]) + "%";
     t.add({str(a, "name"), str(a, "kind") == "HorizontalPodAutoscaler" ? "HPA" : "ARC", str(a, "runner"),
            cli::scaling_cell(a), cpu, cli::age(a["last_scale_time"], now), note.empty() ? "-" : note});
-    for (const auto& e : events)
+    for (auto& e : events)
       details += "- " + str(a, "name") + ", " + cli::age(e["last_seen"], now) + " ago: " + str(e, "reason") + " " +
                  str(e, "message") + "\n";
   }
@@ -309,22 +309,22 @@ json render_autoscalers(const json& env, time_point now) {
 
 // ---- get_fleet_metrics ----------------------------------------------------------------
 
-std::string counts_line(const json& counts) {
+std::string counts_line(json& counts) {
   std::string out;
-  for (const auto& [k, v] : counts.items())
+  for (auto& [k, v] : counts.items())
     if (v.is_number() && v.get<long long>() > 0) out += (out.empty() ? "" : ", ") + k + " " + cell(v);
   return out.empty() ? "none" : out;
 }
 
-json render_fleet(const json& env, time_point) {
-  const json& d = env["data"];
-  const json& meta = env["meta"];
+json render_fleet(json& env, time_point) {
+  json& d = env["data"];
+  json& meta = env["meta"];
   json structured = {{"runners", d["runners"]}, {"pods", d["pods"]}, {"jobs", d["jobs"]}, {"attention", d["attention"]}};
   structured.update(snapshot_facts(meta));
-  const json& runners = d["runners"];
+  json& runners = d["runners"];
   std::string text = "runners: " + cell(runners["total"]) + " (" + counts_line(runners["by_status"]) + ")";
-  for (const auto& [forge, f] : runners["by_forge"].items()) text += "; " + forge + " " + cell(f["total"]);
-  const json& pods = d["pods"];
+  for (auto& [forge, f] : runners["by_forge"].items()) text += "; " + forge + " " + cell(f["total"]);
+  json& pods = d["pods"];
   text += "\npods: " + cell(pods["total"]) + " (" + counts_line(pods["by_phase"]) + "); " + cell(pods["with_problems"]) +
           " with problems" + (pods["by_problem"].empty() ? "" : ": " + counts_line(pods["by_problem"]));
   text += "\njobs: " + cell(d["jobs"]["running"]) + " running, " + cell(d["jobs"]["pending"]) + " queued (- = not known)\n";
@@ -332,7 +332,7 @@ json render_fleet(const json& env, time_point) {
     text += "Nothing needs attention.\n";
   } else {
     text += "needs attention:\n";
-    for (const auto& a : d["attention"])
+    for (auto& a : d["attention"])
       text += "- " + str(a, "severity") + " " + str(a, "runner") + ": " + str(a, "message") + "\n";
   }
   text += stale_note(meta);
@@ -341,12 +341,12 @@ json render_fleet(const json& env, time_point) {
 
 // ---- get_health -----------------------------------------------------------------------
 
-json render_health(const json& env, time_point now) {
-  const json& d = env["data"];
+json render_health(json& env, time_point now) {
+  json& d = env["data"];
   json sources = json::array();
   cli::table t({"SOURCE", "STATE", "LAST SUCCESS", "DETAIL", "LAST ERROR"});
-  for (const auto& s : d.value("sources", json::array())) {
-    const json& err = s.value("last_error", json());
+  for (auto& s : d.value("sources", json::array())) {
+    json err = s.value("last_error", json());
     json message = err.is_object() ? err["message"] : json();
     json when = err.is_object() ? err["time"] : json();
     sources.push_back({{"name", s["name"]}, {"kind", s["kind"]}, {"state", s["state"]},
@@ -373,11 +373,11 @@ daemon_request plan_events(const json& a) {
   return r;
 }
 
-json render_events(const json& env, time_point now) {
-  const json& meta = env["meta"];
+json render_events(json& env, time_point now) {
+  json& meta = env["meta"];
   json rows = json::array();
   cli::table t({"AGE", "SEVERITY", "KIND", "RUNNER", "MESSAGE"});
-  for (const auto& e : env["data"]) {
+  for (auto& e : env["data"]) {
     rows.push_back({{"id", as_string(e["id"])}, {"time", e["time"]}, {"kind", e["kind"]}, {"severity", e["severity"]},
                     {"runner", e["runner"]}, {"object", e["object"]}, {"reason", e["reason"]}, {"message", e["message"]}});
     t.add({cli::age(e["time"], now), str(e, "severity"), str(e, "kind"), cell(e["runner"]), str(e, "message")});
@@ -391,7 +391,7 @@ json render_events(const json& env, time_point now) {
 }
 
 using plan_fn = result<daemon_request> (*)(const json&);
-using render_fn = json (*)(const json&, time_point);
+using render_fn = json (*)(json&, time_point);
 
 struct tool_impl {
   std::string_view name;
@@ -453,8 +453,9 @@ json render_tool_result(std::string_view tool, const json& envelope, time_point 
   if (!envelope.is_object() || !envelope.contains("data") || !envelope.contains("meta") || !envelope["meta"].is_object())
     return error_text_result("runnerfleetd answered without the {data, meta} envelope; this is a daemon defect, "
                              "report it with `runnerfleet " + std::string(tool) + "` output");
+  json copy = envelope;  // rendered through non-const access: a missing key reads as null
   try {
-    return t->render(envelope, now);
+    return t->render(copy, now);
   } catch (const json::exception& e) {
     return error_text_result("runnerfleetd's answer for " + std::string(tool) + " had an unexpected shape (" + e.what() +
                              "); check that runnerfleetd and runnerfleet-mcp are the same version");

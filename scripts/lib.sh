@@ -36,6 +36,17 @@ need_kubectl() {
   need_packages kubernetes-client
 }
 
+# The MCP client tests' npm packages, pinned by tests/mcp/package-lock.json (Node 18+; the
+# machine's Node, else Debian's).
+need_mcp_test_packages() {
+  command -v npm >/dev/null 2>&1 || need_packages nodejs npm
+  local dir=$ROOT/tests/mcp
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    log "installing the MCP test client (npm ci in tests/mcp)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+}
+
 # Configures (once) and builds everything.
 build_all() {
   if [ ! -f "$BUILD/build.ninja" ]; then

@@ -242,6 +242,12 @@ class FleetTestCase(unittest.TestCase):
         self.addCleanup(self._stop_daemon, daemon)
         return daemon
 
+    def start_synced_fleet(self):
+        """The simulator over HTTPS and a daemon that has listed all of it: sets self.sim, self.daemon."""
+        self.sim = self.start_sim(tls=True)
+        self.daemon = self.start_daemon(self.sim)
+        self.daemon.wait_synced()
+
     def _stop_daemon(self, daemon):
         code = daemon.stop()
         if code not in (0, -signal.SIGKILL, -signal.SIGTERM):

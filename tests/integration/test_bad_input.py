@@ -13,9 +13,7 @@ import harness
 class BadInput(harness.FleetTestCase):
     def setUp(self):
         super().setUp()
-        self.sim = self.start_sim(tls=True)
-        self.daemon = self.start_daemon(self.sim)
-        self.daemon.wait_synced()
+        self.start_synced_fleet()
 
     def raw(self, payload, timeout=15):
         """Sends raw bytes, returns everything the daemon answers before closing."""

@@ -13,9 +13,7 @@ import harness
 class LiveChanges(harness.FleetTestCase):
     def setUp(self):
         super().setUp()
-        self.sim = self.start_sim(tls=True)
-        self.daemon = self.start_daemon(self.sim)
-        self.daemon.wait_synced()
+        self.start_synced_fleet()
         self.stream = harness.SSEReader(self.daemon.socket)
         self.addCleanup(self.stream.close)
 

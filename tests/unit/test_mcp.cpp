@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "mcp/argument_check.hpp"
+#include "mcp/embedded_files.hpp"
+#include "mcp/prompts.hpp"
+#include "mcp/protocol.hpp"
+#include "mcp/resources.hpp"
+#include "mcp/tool_catalog.hpp"
+#include "mcp/tools.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <functional>
+
+using namespace runnerfleet;
+using namespace runnerfleet::mcp;
+using nlohmann::json;
+
+TEST_CASE("lines are classified, and faults answered with the right code", "[mcp]") {
+  CHECK(classify("{oops").error_reply["error"]["code"] == rpc_code::parse_error);
+  CHECK(classify("[]").error_reply["error"]["code"] == rpc_code::invalid_request);
+  CHECK(classify(R"({"id":1,"method":"ping"})").error_reply["error"]["code"] == rpc_code::invalid_request);
+  CHECK(classify(R"({"jsonrpc":"2.0","id":1.5,"method":"ping"})").error_reply["error"]["code"] == rpc_code::invalid_request);
+  auto bad_params = classify(R"({"jsonrpc":"2.0","id":"a","method":"tools/list","params":[1]})");
+  CHECK(bad_params.error_reply["error"]["code"] == rpc_code::invalid_params);
+  CHECK(bad_params.error_reply["id"] == "a");
+  CHECK(classify(R"({"jsonrpc":"2.0","method":"x","params":[1]})").error_reply.is_null());  // notifications: silence
+  auto request = classify(R"({"jsonrpc":"2.0","id":7,"method":"tools/list"})");
+  CHECK(request.type == incoming::kind::request);
+  CHECK(request.params == json::object());
+  CHECK(classify(R"({"jsonrpc":"2.0","method":"notifications/initialized"})").type == incoming::kind::notification);
+  CHECK(classify(R"({"jsonrpc":"2.0","id":3,"result":{}})").type == incoming::kind::response);
+}
+
+TEST_CASE("initialize negotiates: echo a version we speak, else our newest", "[mcp]") {
+  CHECK(negotiate_legacy_version("2024-11-05") == "2024-11-05");
+  CHECK(negotiate_legacy_version("2025-11-25") == "2025-11-25");
+  CHECK(negotiate_legacy_version("2026-07-28") == "2025-11-25");  // modern is per request, not a handshake
+  CHECK(negotiate_legacy_version("1999-01-01") == "2025-11-25");
+  CHECK(negotiate_legacy_version(json(20250618)) == "2025-11-25");
+}
+
+TEST_CASE("the 2026-07-28 envelope is checked", "[mcp]") {
+  CHECK_FALSE(check_modern_meta(json::object()).modern);
+  CHECK_FALSE(check_modern_meta({{"_meta", {{"progressToken", 1}}}}).modern);
+  json ok = {{"_meta", {{meta_key::protocol_version, "2026-07-28"}, {meta_key::client_capabilities, json::object()}}}};
+  auto good = check_modern_meta(ok);
+  CHECK(good.modern);
+  CHECK_FALSE(good.error);
+  ok["_meta"].erase(meta_key::client_capabilities);
+  CHECK(check_modern_meta(ok).error->code == rpc_code::invalid_params);
+  json old = {{"_meta", {{meta_key::protocol_version, "2025-11-25"}, {meta_key::client_capabilities, json::object()}}}};
+  auto refused = check_modern_meta(old);
+  REQUIRE(refused.error);
+  CHECK(refused.error->code == rpc_code::unsupported_protocol_version);
+  CHECK(refused.error->data["supported"] == json::array({"2026-07-28"}));
+  CHECK(refused.error->data["requested"] == "2025-11-25");
+}
+
+TEST_CASE("arguments are checked against the inputSchema, naming the argument", "[mcp]") {
+  json schema = {{"type", "object"},
+                 {"required", {"name"}},
+                 {"properties", {{"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 5}}},
+                                 {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}}},
+                                 {"forge", {{"enum", {"gitlab", "github"}}}}}},
+                 {"additionalProperties", false}};
+  CHECK_FALSE(check_arguments(schema, {{"name", "ab"}, {"limit", 5}, {"forge", "github"}}));
+  CHECK_FALSE(check_arguments(schema, {{"name", "ab"}, {"limit", 5.0}}));  // 5.0 is an integer
+  CHECK(*check_arguments(schema, json::object()) == "argument 'name' is required");
+  CHECK(*check_arguments(schema, {{"name", "ab"}, {"limit", 2.5}}) == "argument 'limit' must be an integer, got 2.5");
+  CHECK(*check_arguments(schema, {{"name", "ab"}, {"limit", 1e300}}) == "argument 'limit' must be an integer, got 1e+300");
+  CHECK(*check_arguments(schema, {{"name", "ab"}, {"limit", 201}}) == "argument 'limit' must be at most 200, got 201");
+  CHECK(*check_arguments(schema, {{"name", "äöüßéx"}}) == "argument 'name' must not be longer than 5 characters");
+  CHECK_FALSE(check_arguments(schema, {{"name", "äöüßé"}}));  // characters, not bytes
+  CHECK(*check_arguments(schema, {{"name", "a"}, {"forge", "gitea"}}) ==
+        "argument 'forge' must be one of \"gitlab\", \"github\", got \"gitea\"");
+  CHECK(*check_arguments(schema, {{"name", "a"}, {"colour", 1}}) == "unknown argument 'colour' (known: forge, limit, name)");
+  CHECK(*check_arguments(schema, json::array()) == "arguments must be an object, got []");
+}
+
+TEST_CASE("every tool schema file is served, complete, and checkable", "[mcp]") {
+  tool_catalog all(tool_schema_files(), implemented_tools(), false);
+  REQUIRE(all.list().size() == implemented_tools().size());
+  CHECK(tool_schema_files().size() == implemented_tools().size());  // no schema without an implementation
+  std::size_t bytes = 0;
+  for (const auto& tool : all.list()) {
+    INFO(tool["name"]);
+    bytes += tool.dump().size();
+    CHECK_FALSE(tool.contains("$schema"));
+    CHECK_FALSE(tool["outputSchema"].contains("$schema"));
+    CHECK(tool["title"].is_string());
+    CHECK(tool["description"].get<std::string>().size() < 400);
+    for (const char* hint : {"readOnlyHint", "destructiveHint", "idempotentHint", "openWorldHint"})
+      CHECK(tool["annotations"][hint].is_boolean());
+    CHECK(tool["inputSchema"]["type"] == "object");
+    CHECK(tool["inputSchema"]["additionalProperties"] == false);
+    // check_arguments must understand every keyword the input schemas use.
+    std::function<void(const json&)> keywords = [&](const json& schema) {
+      for (const auto& [key, value] : schema.items()) {
+        INFO(key);
+        CHECK(is_supported_keyword(key));
+        if (key == "properties")
+          for (const auto& [_, sub] : value.items()) keywords(sub);
+      }
+    };
+    keywords(tool["inputSchema"]);
+  }
+  CHECK(bytes < 7000);  // 13 tools must fit in 10 KB; these 7 leave room for the other 6
+  tool_catalog read_only(tool_schema_files(), implemented_tools(), true);
+  for (const auto& tool : read_only.list()) CHECK(tool["annotations"]["readOnlyHint"] == true);
+  CHECK(all.find("get_runner") != nullptr);
+  CHECK(all.find("run_kubectl") == nullptr);
+}
+
+TEST_CASE("tool calls become daemon requests with escaped values", "[mcp]") {
+  auto runners = plan_tool_call("list_runners", {{"forge", "github"}, {"q", "a b&c"}});
+  REQUIRE(runners);
+  CHECK(runners->target == "/v1/runners?forge=github&q=a%20b%26c&limit=50");
+  auto runner = plan_tool_call("get_runner", {{"name", "gh/../x"}, {"namespace", "ci"}});
+  CHECK(runner->target == "/v1/runners/gh%2F..%2Fx?namespace=ci");
+  CHECK(plan_tool_call("list_pods", {{"problems", true}})->target == "/v1/pods?problem=true&limit=50");
+  CHECK(plan_tool_call("list_pods", {{"reason", "OOMKilled"}, {"limit", 5}})->target ==
+        "/v1/pods?problem=OOMKilled&limit=5");
+  CHECK_FALSE(plan_tool_call("list_pods", {{"reason", "OOMKilled"}, {"problems", false}}));
+  CHECK(plan_tool_call("list_events", {{"since", "30m"}})->target == "/v1/events?since=30m&limit=50");
+}
+
+TEST_CASE("a list answer becomes a table, a page note and string counters", "[mcp]") {
+  json env = {{"data", json::array({{{"name", "gh-nix"}, {"forge", "github"}, {"cluster", "c"}, {"namespace", "arc"},
+                                     {"type", "nix"}, {"status", "degraded"}, {"status_reason", "1 failed"},
+                                     {"stale", false}, {"jobs", {{"running", 1}, {"pending", nullptr}}},
+                                     {"pods", {{"total", 2}, {"running", 1}, {"pending", 0}, {"problems", 1}}},
+                                     {"scaling", {{"model", "arc"}, {"min", 0}, {"max", 10}, {"current", 2},
+                                                  {"desired", 2}, {"at_max", false}}}}})},
+              {"meta", {{"total", 812}, {"returned", 1}, {"next_cursor", "abc"}, {"generation", 9007199254740993ULL},
+                        {"stale_sources", {"kubernetes/east"}}}}};
+  auto r = render_tool_result("list_runners", env, clock::now());
+  CHECK(r["structuredContent"]["generation"] == "9007199254740993");
+  CHECK(r["structuredContent"]["runners"][0]["pods"]["problems"] == 1);
+  CHECK(r["structuredContent"]["next_cursor"] == "abc");
+  auto text = r["content"][0]["text"].get<std::string>();
+  CHECK_THAT(text, Catch::Contains("gh-nix"));
+  CHECK_THAT(text, Catch::Contains("1/2 (1 bad)"));
+  CHECK_THAT(text, Catch::Contains("showing 1 of 812 runners; call list_runners again with cursor=\"abc\""));
+  CHECK_THAT(text, Catch::Contains("Stale: kubernetes/east down"));
+  auto broken = render_tool_result("list_runners", {{"data", 1}}, clock::now());
+  CHECK(broken["isError"] == true);
+  auto odd = render_tool_result("list_runners", {{"data", {{{"name", 5}}}}, {"meta", json::object()}}, clock::now());
+  CHECK(odd["isError"] == true);  // an unexpected shape is an error result, never a crash
+}
+
+TEST_CASE("daemon failures become isError results that say what to do", "[mcp]") {
+  auto down = tool_error_result("get_health", make_error(error_code::unavailable, "daemon not reachable at /run/x.sock"));
+  CHECK(down["isError"] == true);
+  auto text = down["content"][0]["text"].get<std::string>();
+  CHECK_THAT(text, Catch::Contains("is runnerfleetd running?"));
+  CHECK(text.find("/run/x.sock") == std::string::npos);  // socket paths stay in the log
+  auto slow = tool_error_result("list_pods", make_error(error_code::timeout, "no answer in 15 s"));
+  CHECK_THAT(slow["content"][0]["text"].get<std::string>(), Catch::Contains("get_health"));
+}
+
+TEST_CASE("resource URIs are parsed strictly", "[mcp]") {
+  CHECK(parse_resource_uri("runnerfleet://fleet")->type == resource_ref::kind::fleet);
+  auto runner = parse_resource_uri("runnerfleet://runners/gh-nix");
+  REQUIRE(runner);
+  CHECK(runner->name == "gh-nix");
+  CHECK(resource_request(*runner).target == "/v1/runners/gh-nix");
+  auto log = parse_resource_uri("runnerfleet://pods/arc-runners/gh-nix-abc/log");
+  REQUIRE(log);
+  CHECK(resource_request(*log).target == "/v1/pods/arc-runners/gh-nix-abc/log?tail=200");
+  for (const char* bad : {"http://fleet", "runnerfleet://runners/", "runnerfleet://runners/A_B",
+                          "runnerfleet://runners/a/b", "runnerfleet://pods/ns/p", "runnerfleet://pods/../p/log",
+                          "runnerfleet://fleet/x"}) {
+    INFO(bad);
+    auto r = parse_resource_uri(bad);
+    REQUIRE_FALSE(r);
+    CHECK(r.failure().code == error_code::invalid_argument);
+  }
+}
+
+TEST_CASE("prompts validate their arguments", "[mcp]") {
+  CHECK(prompt_list().size() == 2);
+  auto triage = get_prompt("triage_runner_incident", {{"runner", "gh-nix"}});
+  REQUIRE(std::holds_alternative<json>(triage));
+  CHECK_THAT(std::get<json>(triage)["messages"][0]["content"]["text"].get<std::string>(),
+             Catch::Contains("get_runner with name=\"gh-nix\""));
+  CHECK(std::holds_alternative<json>(get_prompt("triage_runner_incident", nullptr)));
+  CHECK(std::get<protocol_error>(get_prompt("triage_runner_incident", {{"runner", "a\"; drop"}})).code ==
+        rpc_code::invalid_params);
+  CHECK(std::get<protocol_error>(get_prompt("triage_runner_incident", {{"pod", "x"}})).code == rpc_code::invalid_params);
+  CHECK(std::get<protocol_error>(get_prompt("nope", json::object())).code == rpc_code::invalid_params);
+}
