@@ -4,6 +4,7 @@
 #include "common/kube/backoff.hpp"
 #include "daemon/client/socket_client.hpp"
 #include "mcp/argument_check.hpp"
+#include "mcp/completion.hpp"
 #include "mcp/embedded_files.hpp"
 #include "mcp/prompts.hpp"
 #include "mcp/protocol.hpp"
@@ -26,7 +27,10 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
+#include <optional>
 #include <cstring>
 #include <stdexcept>
 #include <utility>
@@ -160,10 +164,28 @@ class session {
     return {{"name", "runnerfleet-mcp"}, {"title", "runnerfleet"}, {"version", options_.version}};
   }
 
-  nlohmann::json capabilities() const {
-    return {{"tools", {{"listChanged", false}}},
-            {"resources", {{"subscribe", true}, {"listChanged", false}}},
-            {"prompts", {{"listChanged", false}}}};
+  /// What we serve; `legacy` adds logging, which 2026-07-28 deprecates.
+  nlohmann::json capabilities(bool legacy) const {
+    nlohmann::json caps = {{"tools", {{"listChanged", false}}},
+                           {"resources", {{"subscribe", true}, {"listChanged", false}}},
+                           {"prompts", {{"listChanged", false}}},
+                           {"completions", nlohmann::json::object()}};
+    if (legacy) caps["logging"] = nlohmann::json::object();
+    return caps;
+  }
+
+  /// notifications/message to a legacy client that asked for this level (logging/setLevel);
+  /// the same text repeated within 5 s is sent once.
+  void client_log(std::string_view level, const std::string& message) {
+    static constexpr std::array<std::string_view, 8> levels = {"debug",    "info",  "notice", "warning",
+                                                               "error",    "critical", "alert", "emergency"};
+    auto rank = [&](std::string_view l) { return std::find(levels.begin(), levels.end(), l) - levels.begin(); };
+    if (!client_log_level_ || rank(level) < rank(*client_log_level_)) return;
+    auto now = std::chrono::steady_clock::now();
+    if (message == last_client_log_ && now - last_client_log_time_ < 5s) return;
+    last_client_log_ = message;
+    last_client_log_time_ = now;
+    send(notification("notifications/message", {{"level", level}, {"logger", "runnerfleet-mcp"}, {"data", message}}));
   }
 
   /// Answers a request; a modern one gets resultType, serverInfo and cache hints.
@@ -190,7 +212,8 @@ class session {
     static const std::set<std::string> known = {
         "initialize",     "ping",           "server/discover", "tools/list",  "tools/call",
         "resources/list", "resources/read", "resources/templates/list",     "resources/subscribe",
-        "resources/unsubscribe", "prompts/list", "prompts/get", "subscriptions/listen"};
+        "resources/unsubscribe", "prompts/list", "prompts/get", "subscriptions/listen", "logging/setLevel",
+        "completion/complete"};
     return known.contains(m);
   }
 
@@ -222,6 +245,12 @@ class session {
       if (modern)
         return fail(in.id, rpc_code::method_not_found, m + " was replaced by subscriptions/listen in " + std::string(modern_version));
       return subscribe(in, m == "resources/subscribe");
+    }
+    if (m == "completion/complete") return complete(in, modern);
+    if (m == "logging/setLevel") {
+      if (modern)
+        return fail(in.id, rpc_code::method_not_found, "logging/setLevel was removed in " + std::string(modern_version));
+      return set_log_level(in);
     }
     if (m == "subscriptions/listen") {
       if (!modern)
@@ -255,7 +284,7 @@ class session {
     auto client = in.params.value("clientInfo", nlohmann::json::object());
     spdlog::info("initialize from {} {}: protocol {}", client.value("name", "?"), client.value("version", "?"), version);
     send(result_response(in.id, {{"protocolVersion", version},
-                                 {"capabilities", capabilities()},
+                                 {"capabilities", capabilities(true)},
                                  {"serverInfo", server_info()},
                                  {"instructions", instructions}}));
   }
@@ -263,7 +292,7 @@ class session {
   void discover(const incoming& in) {
     nlohmann::json versions = {std::string(modern_version)};
     for (auto v : legacy_versions) versions.push_back(std::string(v));
-    reply(in.id, {{"supportedVersions", versions}, {"capabilities", capabilities()}, {"instructions", instructions}},
+    reply(in.id, {{"supportedVersions", versions}, {"capabilities", capabilities(false)}, {"instructions", instructions}},
           true, in.method, static_ttl_ms, "public");
   }
 
@@ -295,6 +324,33 @@ class session {
   void templates(const incoming& in, bool modern) {
     if (!single_page(in)) return;
     reply(in.id, {{"resourceTemplates", resource_templates()}}, modern, in.method, static_ttl_ms, "public");
+  }
+
+  void set_log_level(const incoming& in) {
+    static const std::set<std::string> levels = {"debug", "info",     "notice", "warning",
+                                                 "error", "critical", "alert",  "emergency"};
+    auto level = in.params.value("level", nlohmann::json());
+    if (!level.is_string() || !levels.contains(level.get<std::string>()))
+      return fail(in.id, rpc_code::invalid_params,
+                  "level must be one of debug, info, notice, warning, error, critical, alert, emergency");
+    client_log_level_ = level.get<std::string>();
+    send(result_response(in.id, nlohmann::json::object()));
+  }
+
+  void complete(const incoming& in, bool modern) {
+    auto planned = plan_completion(in.params);
+    if (auto* e = std::get_if<protocol_error>(&planned)) return fail(in.id, e->code, e->message);
+    auto plan = std::get<std::optional<completion_plan>>(std::move(planned));
+    if (!plan) return reply(in.id, completion_values({}, nullptr), modern, in.method);
+    start_call(in, [&](std::shared_ptr<call_state> call) { return run_complete(in.id, modern, *plan, std::move(call)); });
+  }
+
+  net::awaitable<void> run_complete(nlohmann::json id, bool modern, completion_plan plan, std::shared_ptr<call_state> call) {
+    auto request = plan.request;
+    auto envelope = co_await fetch(std::move(request));
+    if (call->cancelled) co_return;
+    // Best effort: without the daemon there is simply nothing to offer.
+    reply(id, completion_values(plan, envelope ? &*envelope : nullptr), modern, "completion/complete");
   }
 
   // ---- daemon calls ------------------------------------------------------------------
@@ -347,6 +403,9 @@ class session {
     auto response = co_await daemon_.request(r.method, r.target, daemon_headers(), r.body, options_.call_timeout);
     if (!response) {
       spdlog::warn("{} {}: {}", r.method, r.target, response.failure().message);
+      client_log("warning", response.failure().code == error_code::unavailable
+                                ? "the runnerfleet daemon is not reachable (is runnerfleetd running?)"
+                                : "a daemon call failed: " + std::string(to_string(response.failure().code)));
       co_return response.take_failure();
     }
     co_return client::decode_envelope(*response);
@@ -493,7 +552,10 @@ class session {
       auto st = co_await daemon_.stream_events("/v1/events/stream", daemon_headers(), event_stream_idle,
                                                [this](const client::sse_event& e) { on_daemon_event(e); });
       if (stopping_ || !anyone_listening()) break;
-      if (!st) spdlog::warn("event stream: {}", st.failure().message);
+      if (!st) {
+        spdlog::warn("event stream: {}", st.failure().message);
+        client_log("warning", "lost the daemon's event stream; resource updates resume when it reconnects");
+      }
       else attempt = 0;
       feed_retry_.expires_after(kube::backoff_delay(attempt++, 500ms, 30s, jitter_(random_)));
       auto [ec] = co_await feed_retry_.async_wait(net::as_tuple(net::use_awaitable));
@@ -535,6 +597,9 @@ class session {
   client::socket_client daemon_;
   tool_catalog catalog_;
   bool initialized_ = false;
+  std::optional<std::string> client_log_level_;  ///< set by logging/setLevel (legacy only)
+  std::string last_client_log_;
+  std::chrono::steady_clock::time_point last_client_log_time_{};
   bool stopping_ = false;
   bool draining_ = false;
   bool stdout_broken_ = false;

@@ -75,7 +75,8 @@ class McpProtocol(harness.FleetTestCase):
         self.assertEqual(found["cacheScope"], "public")
         self.assertGreaterEqual(found["ttlMs"], 0)
         self.assertEqual(found["_meta"]["io.modelcontextprotocol/serverInfo"]["name"], "runnerfleet-mcp")
-        self.assertEqual(set(found["capabilities"]), {"tools", "resources", "prompts"})
+        self.assertEqual(set(found["capabilities"]), {"tools", "resources", "prompts", "completions"})
+        self.assertNotIn("logging", found["capabilities"], "logging is deprecated in 2026-07-28")
         init = mcp.call(2, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
                                           "clientInfo": {"name": "t", "version": "1"}})["result"]
         self.assertEqual(init["protocolVersion"], "2025-06-18")
@@ -148,6 +149,34 @@ class McpProtocol(harness.FleetTestCase):
         plain.initialize()
         plain.call(1, "tools/call", {"name": "get_health", "arguments": {}})
         self.assertNotIn("x-runnerfleet-role", self.fake.requests[-1].lower())
+
+    def test_legacy_logging_reaches_a_client_that_asked_for_it(self):
+        mcp = self.start()
+        mcp.initialize()
+        self.assertEqual(mcp.call(1, "logging/setLevel", {"level": "loud"})["error"]["code"], -32602)
+        self.assertEqual(mcp.call(2, "logging/setLevel", {"level": "warning"})["result"], {})
+        self.fake.close()  # the daemon goes away
+        os.unlink(self.fake.path)
+        answer = mcp.call(3, "tools/call", {"name": "get_health", "arguments": {}})
+        self.assertTrue(answer["result"]["isError"])
+        logs = [m for m in mcp.seen if m.get("method") == "notifications/message"]
+        self.assertEqual(logs, [{"jsonrpc": "2.0", "method": "notifications/message", "params": {
+            "level": "warning", "logger": "runnerfleet-mcp",
+            "data": "the runnerfleet daemon is not reachable (is runnerfleetd running?)"}}])
+        modern = mcp.call(4, "logging/setLevel", {"_meta": MODERN_META, "level": "info"})
+        self.assertEqual(modern["error"]["code"], -32601)
+
+    def test_completion_offers_names_from_the_daemon(self):
+        mcp = self.start(daemon_body={"data": [{"name": "gh-nix"}, {"name": "docker-runner"}, {"name": "gh-docker"}],
+                                      "meta": {}})
+        mcp.initialize()
+        done = mcp.call(1, "completion/complete", {"ref": {"type": "ref/prompt", "name": "triage_runner_incident"},
+                                                   "argument": {"name": "runner", "value": "gh-"}})
+        self.assertEqual(done["result"], {"completion": {"values": ["gh-docker", "gh-nix"], "total": 2, "hasMore": False}})
+        self.assertIn("GET /v1/runners?limit=1000 ", self.fake.requests[-1])
+        bad = mcp.call(2, "completion/complete", {"ref": {"type": "ref/prompt", "name": "nope"},
+                                                  "argument": {"name": "runner", "value": ""}})
+        self.assertEqual(bad["error"]["code"], -32602)
 
     def test_stdin_eof_ends_the_server_promptly_even_with_a_call_in_flight(self):
         mcp = self.start(daemon_body=None)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/argument_check.hpp"
+#include "mcp/completion.hpp"
 #include "mcp/embedded_files.hpp"
 #include "mcp/prompts.hpp"
 #include "mcp/protocol.hpp"
@@ -188,4 +189,34 @@ TEST_CASE("prompts validate their arguments", "[mcp]") {
         rpc_code::invalid_params);
   CHECK(std::get<protocol_error>(get_prompt("triage_runner_incident", {{"pod", "x"}})).code == rpc_code::invalid_params);
   CHECK(std::get<protocol_error>(get_prompt("nope", json::object())).code == rpc_code::invalid_params);
+}
+
+TEST_CASE("completion offers runner, namespace and pod names by prefix", "[mcp]") {
+  json prompt = {{"ref", {{"type", "ref/prompt"}, {"name", "triage_runner_incident"}}},
+                 {"argument", {{"name", "runner"}, {"value", "gh-"}}}};
+  auto planned = plan_completion(prompt);
+  auto plan = std::get<std::optional<completion_plan>>(planned);
+  REQUIRE(plan);
+  CHECK(plan->request.target == "/v1/runners?limit=1000");
+  json runners = {{"data", {{{"name", "gh-nix"}}, {{"name", "docker-runner"}}, {{"name", "gh-docker"}}, {{"name", 7}}}}};
+  CHECK(completion_values(*plan, &runners)["completion"]["values"] == json::array({"gh-docker", "gh-nix"}));
+  CHECK(completion_values(*plan, nullptr)["completion"]["values"].empty());  // daemon down: nothing, no error
+
+  json pod_name = {{"ref", {{"type", "ref/resource"}, {"uri", "runnerfleet://pods/{namespace}/{name}/log"}}},
+                   {"argument", {{"name", "name"}, {"value", "d"}}},
+                   {"context", {{"arguments", {{"namespace", "gitlab-runners"}}}}}};
+  auto pods = std::get<std::optional<completion_plan>>(plan_completion(pod_name));
+  REQUIRE(pods);
+  CHECK(pods->request.target == "/v1/pods?namespace=gitlab-runners&limit=1000");
+  json ns = pod_name;
+  ns["argument"]["name"] = "namespace";
+  CHECK(std::get<std::optional<completion_plan>>(plan_completion(ns))->field == "namespace");
+
+  json other = prompt;
+  other["argument"]["name"] = "colour";
+  CHECK_FALSE(std::get<std::optional<completion_plan>>(plan_completion(other)));
+  json unknown = prompt;
+  unknown["ref"]["name"] = "nope";
+  CHECK(std::get<protocol_error>(plan_completion(unknown)).code == rpc_code::invalid_params);
+  CHECK(std::holds_alternative<protocol_error>(plan_completion({{"ref", "x"}})));
 }
