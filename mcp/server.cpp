@@ -219,7 +219,13 @@ class session {
 
   void on_request(incoming& in) {
     const auto& m = in.method;
-    if (m == "initialize") return initialize(in);
+    if (m == "initialize") {
+      // An initialize in the 2026-07-28 envelope asks for a method that revision removed.
+      if (check_modern_meta(in.params).modern)
+        return fail(in.id, rpc_code::method_not_found,
+                    "initialize was removed in " + std::string(modern_version) + "; send requests with _meta instead");
+      return initialize(in);
+    }
     if (m == "server/discover") return discover(in);
     if (!is_known(m)) return fail(in.id, rpc_code::method_not_found, "method not found: " + m);
     auto era = check_modern_meta(in.params);
@@ -290,6 +296,11 @@ class session {
   }
 
   void discover(const incoming& in) {
+    // A discover naming a version we do not speak learns which we do (-32022); one without
+    // _meta, or without capabilities, is still answered: it is how clients probe.
+    auto era = check_modern_meta(in.params);
+    if (era.error && era.error->code == rpc_code::unsupported_protocol_version)
+      return fail(in.id, era.error->code, era.error->message, era.error->data);
     nlohmann::json versions = {std::string(modern_version)};
     for (auto v : legacy_versions) versions.push_back(std::string(v));
     reply(in.id, {{"supportedVersions", versions}, {"capabilities", capabilities(false)}, {"instructions", instructions}},

@@ -36,15 +36,18 @@ need_kubectl() {
   need_packages kubernetes-client
 }
 
-# The MCP client tests' npm packages, pinned by tests/mcp/package-lock.json (Node 18+; the
-# machine's Node, else Debian's).
+# The MCP tests' npm packages, pinned by their package-lock.json files: tests/mcp (the
+# TypeScript SDK client and ajv; the machine's Node 18+, else Debian's) and tests/mcp-tools
+# (Inspector v2, the conformance suite, supergateway, and the Node 22 they need, from npm).
 need_mcp_test_packages() {
   command -v npm >/dev/null 2>&1 || need_packages nodejs npm
-  local dir=$ROOT/tests/mcp
-  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    log "installing the MCP test client (npm ci in tests/mcp)"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
-  fi
+  local dir
+  for dir in "$ROOT/tests/mcp" "$ROOT/tests/mcp-tools"; do
+    if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      log "installing MCP test packages (npm ci in ${dir#$ROOT/})"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    fi
+  done
 }
 
 # Configures (once) and builds everything.

@@ -103,6 +103,10 @@ class McpProtocol(harness.FleetTestCase):
         self.assertEqual(wrong["data"], {"supported": ["2026-07-28"], "requested": "2030-01-01"})
         self.assertEqual(mcp.call(4, "ping", {"_meta": MODERN_META})["error"]["code"], -32601)
         self.assertEqual(mcp.call(5, "resources/subscribe", {"_meta": MODERN_META, "uri": "runnerfleet://fleet"})["error"]["code"], -32601)
+        self.assertEqual(mcp.call(8, "initialize", {"_meta": MODERN_META, "protocolVersion": "2026-07-28"})["error"]["code"],
+                         -32601, "initialize does not exist in 2026-07-28")
+        probe = mcp.call(9, "server/discover", {"_meta": {"io.modelcontextprotocol/protocolVersion": "v999"}})["error"]
+        self.assertEqual((probe["code"], probe["data"]["requested"]), (-32022, "v999"))
         listed = mcp.call(6, "tools/list", {"_meta": MODERN_META})["result"]
         self.assertEqual(listed["resultType"], "complete")
         self.assertEqual(listed["cacheScope"], "public")
