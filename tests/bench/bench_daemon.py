@@ -8,20 +8,17 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402
+from bench_common import measure_sizes, percentile  # noqa: E402
 
 SOCKET_LOAD = os.environ.get("SOCKET_LOAD", os.path.join(harness.BUILD_DIR, "tests", "bench", "socket-load"))
 SIZES = [(10, 100), (30, 1000), (100, 10000)]
 EVENT_SAMPLES = 40
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(p * len(values)))] if values else float("nan")
 
 
 def rss_peak_mib(pid):
@@ -134,13 +131,7 @@ def measure(pools, pods, workdir):
 
 
 def main():
-    rows = []
-    for pools, pods in SIZES:
-        with tempfile.TemporaryDirectory(prefix="rf-bench-") as workdir:
-            row = measure(pools, pods, workdir)
-            rows.append(row)
-            print(json.dumps(row), flush=True)
-    print()
+    rows = measure_sizes(SIZES, measure, "rf-bench-")
     print("| pods | initial sync | watch event → snapshot in the daemon, p50 / p99 (bucket bound) | "
           "simulator op → SSE event end to end, p50 / p99 | GET /v1/runners/{name} p50 / p99 (1 client) | "
           "same, 32 clients: p50 / p99, req/s | GET /v1/pods?problem=true p50 / p99 (1) | same, 32: req/s | "
