@@ -97,6 +97,24 @@ class Sim:
         return r.status, data
 
 
+def gitlab(sim, method, path, token="admin", body=None, ctype="application/json"):
+    """One GitLab API call: (status, headers, decoded body)."""
+    url = urllib.parse.urlsplit(sim.info["gitlab_url"])
+    c = http.client.HTTPSConnection(url.hostname, url.port, context=sim.ctx, timeout=10)
+    tokens = {}
+    for name in ("admin", "user"):
+        with open(sim.info[f"gitlab_{name}_token_file"]) as f:
+            tokens[name] = f.read().strip()
+    headers = {"PRIVATE-TOKEN": tokens.get(token, token)}
+    if body is not None:
+        headers["Content-Type"] = ctype
+    c.request(method, path, body=body, headers=headers)
+    r = c.getresponse()
+    raw = r.read()
+    c.close()
+    return r.status, {k.lower(): v for k, v in r.getheaders()}, json.loads(raw) if raw[:1] in (b"{", b"[") else raw
+
+
 def read_events(resp, until=None, limit=1000):
     """Read watch events (one JSON object per line) until `until(event)` is true, the
     stream ends or `limit` events."""
@@ -356,6 +374,75 @@ class SimTest(unittest.TestCase):
         self.assertEqual(st, 400)
 
     # ---- the scenario's hand-written facts ---------------------------------------------
+
+    # ---- GitLab ----------------------------------------------------------------------
+
+    def test_gitlab_registrations_statuses_and_pages(self):
+        status, headers, page1 = gitlab(self.sim, "GET", "/api/v4/runners/all?per_page=4")
+        self.assertEqual(status, 200)
+        self.assertEqual((headers["x-page"], headers["x-next-page"], headers["x-total"]), ("1", "2", "7"))
+        self.assertIn('rel="next"', headers["link"])
+        _, headers, page2 = gitlab(self.sim, "GET", "/api/v4/runners/all?per_page=4&page=2")
+        self.assertEqual(headers["x-next-page"], "")
+        self.assertNotIn('rel="next"', headers["link"])
+        runners = {r["description"]: r for r in page1 + page2}
+        self.assertEqual(list(page1[0]), ["id", "description", "ip_address", "active", "paused", "is_shared",
+                                          "runner_type", "name", "online", "status"])
+        with open(os.path.join(HERE, "scenarios", "default.json")) as f:
+            releases = {r["name"] for r in json.load(f)["gitlab_runners"]}
+        self.assertLessEqual(releases, set(runners), "every release has a registration named after it")
+        self.assertEqual(runners["nix-runner"]["status"], "online")
+        self.assertEqual(runners["legacy-shell-runner"]["status"], "offline")
+        self.assertEqual(runners["old-macos-runner"]["status"], "stale")
+        self.assertEqual(runners["new-gpu-runner"]["status"], "never_contacted")
+        self.assertIsNone(runners["nix-runner"]["ip_address"])
+        _, _, detail = gitlab(self.sim, "GET", f"/api/v4/runners/{runners['nix-runner']['id']}")
+        self.assertEqual(detail["tag_list"], ["nix", "linux"])
+        self.assertRegex(detail["contacted_at"], r"^\d{4}-\d\d-\d\dT")
+        _, _, managers = gitlab(self.sim, "GET", f"/api/v4/runners/{runners['nix-runner']['id']}/managers")
+        self.assertEqual(len(managers), 2)
+        self.assertTrue(all(m["ip_address"] for m in managers))
+
+    def test_gitlab_errors_and_admin_scope(self):
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/runners/all", token="nope")[::2],
+                         (401, {"message": "401 Unauthorized"}))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/runners/all", token="user")[::2],
+                         (403, {"message": "403 Forbidden"}))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/runners/424242")[::2], (404, {"message": "404 Runner Not Found"}))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/runners/all?status=sleeping")[0], 400)
+        _, _, mine = gitlab(self.sim, "GET", "/api/v4/runners", token="user")
+        self.assertNotIn("instance_type", {r["runner_type"] for r in mine})
+
+    def test_gitlab_pause_and_resume(self):
+        _, _, found = gitlab(self.sim, "GET", "/api/v4/runners/all?tag_list=dind")
+        rid = found[0]["id"]
+        status, _, paused = gitlab(self.sim, "PUT", f"/api/v4/runners/{rid}", body="paused=true",
+                                   ctype="application/x-www-form-urlencoded")
+        self.assertEqual((status, paused["paused"], paused["status"], paused["active"]), (200, True, "paused", False))
+        _, _, listed = gitlab(self.sim, "GET", "/api/v4/runners/all?paused=true")
+        self.assertEqual([r["id"] for r in listed], [rid])
+        self.assertEqual(gitlab(self.sim, "PUT", f"/api/v4/runners/{rid}", body=json.dumps({"paused": "maybe"}))[0], 400)
+        self.assertEqual(gitlab(self.sim, "PUT", f"/api/v4/runners/{rid}", body="{}")[0], 400)
+        _, _, resumed = gitlab(self.sim, "PUT", f"/api/v4/runners/{rid}", body=json.dumps({"paused": False}))
+        self.assertEqual(resumed["status"], "online")
+
+    def test_gitlab_rate_limit_fault(self):
+        self.assertEqual(self.sim.control("PUT", "/_sim/faults", {"gitlab_429_every_n": 1, "gitlab_hide_totals": True})[0], 200)
+        try:
+            status, headers, body = gitlab(self.sim, "GET", "/api/v4/runners/all")
+            self.assertEqual((status, body), (429, b"Retry later\n"))
+            self.assertEqual(headers["retry-after"], "2")
+            self.assertEqual(headers["ratelimit-remaining"], "0")
+        finally:
+            self.sim.control("DELETE", "/_sim/faults")
+        self.sim.control("PUT", "/_sim/faults", {"gitlab_hide_totals": True})
+        try:
+            _, headers, _ = gitlab(self.sim, "GET", "/api/v4/runners/all?per_page=2")
+            self.assertNotIn("x-total", headers)
+            self.assertNotIn('rel="last"', headers["link"])
+            self.assertEqual(headers["x-next-page"], "2")
+        finally:
+            self.sim.control("DELETE", "/_sim/faults")
 
     def test_expect_matches_scenario(self):
         st, expect = self.sim.control("GET", "/_sim/expect")

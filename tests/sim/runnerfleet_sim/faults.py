@@ -21,6 +21,9 @@ FIELDS = {
     "delay_ms": (int, 0),                   # delay every API response
     "forbid": (list, None),                 # plurals answered with 403 Forbidden
     "hide_groups": (list, None),            # API groups not installed (e.g. actions.github.com)
+    "gitlab_429_every_n": (int, 0),         # GitLab: every Nth request is a 429 with Retry-After
+    "gitlab_delay_ms": (int, 0),            # GitLab: delay every response
+    "gitlab_hide_totals": (bool, False),    # GitLab: omit x-total, x-total-pages, rel="last" (as gitlab.com)
 }
 
 
@@ -49,6 +52,10 @@ class Faults:
             typ, default = FIELDS[k]
             if v is None:
                 clean[k] = default
+            elif typ is bool:
+                if not isinstance(v, bool):
+                    raise ValueError(f"{k}: expected true or false")
+                clean[k] = v
             elif typ is list:
                 if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
                     raise ValueError(f"{k}: expected a list of strings")

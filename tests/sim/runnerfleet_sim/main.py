@@ -41,6 +41,7 @@ def parse_args(argv=None):
                    help="loopback address to bind (default %(default)s)")
     p.add_argument("--port", type=int, default=0, help="Kubernetes API port (0 = ephemeral)")
     p.add_argument("--control-port", type=int, default=0, help="control API port (0 = ephemeral)")
+    p.add_argument("--gitlab-port", type=int, default=0, help="GitLab API port (0 = ephemeral)")
     p.add_argument("--tls", action="store_true",
                    help="serve HTTPS with a generated CA and require a bearer token")
     p.add_argument("--token-file", help="bearer token file (default: a random token written "

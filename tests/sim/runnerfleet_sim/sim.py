@@ -11,6 +11,7 @@ from . import ops, scenario, tls
 from .builders import Factory
 from .control import ControlHandler
 from .faults import Faults
+from .gitlab import GitLab, GitLabHandler
 from .k8s_api import K8sHandler
 from .server import Listener
 from .stats import Stats
@@ -41,6 +42,7 @@ class Sim:
                                nodes=self.scenario.get("nodes"), clock=time.time)
         self.ctx = ops.Context(self.store, self.factory, self)
         self.timeline = scenario.Timeline(self.scenario.get("timeline"), self.ctx)
+        self.gitlab = GitLab(self.scenario, self.state_dir, self.start_time)
         scenario.populate(self.store, self.factory, self.scenario,
                           args.scale_pools, args.scale_pods)
 
@@ -61,10 +63,14 @@ class Sim:
         self.control = Listener(self.host, self.args.control_port, ControlHandler, self,
                                 None, self.args.verbose)
         self.control.start()
+        self.gitlab_listener = Listener(self.host, self.args.gitlab_port, GitLabHandler, self, ctx,
+                                        self.args.verbose)
+        self.gitlab_listener.start()
         scheme = "https" if self.tls else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.k8s_url = f"{scheme}://{host}:{self.listener.port}"
         self.control_url = f"http://{host}:{self.control.port}"
+        self.gitlab_url = f"{scheme}://{host}:{self.gitlab_listener.port}"
         self.kubeconfig = tls.write_kubeconfig(
             self.state_dir, self.k8s_url, self.tls, self.ca_file, self.token.current(),
             self.args.namespace)
@@ -75,7 +81,8 @@ class Sim:
     def stop(self):
         self.timeline.stop()
         self._expiry_stop.set()
-        for lst in (getattr(self, "listener", None), getattr(self, "control", None)):
+        for lst in (getattr(self, "listener", None), getattr(self, "control", None),
+                    getattr(self, "gitlab_listener", None)):
             if lst:
                 lst.stop()
         self.store.kill_watches()
@@ -88,7 +95,9 @@ class Sim:
                 "state_dir": self.state_dir, "resource_version": str(self.store.rv),
                 "timeline": [{"name": s["name"], "applied": s["applied"], "at_s": s["at_s"]}
                              for s in self.timeline.info()],
-                "down": self.down, "control_url": self.control_url}
+                "down": self.down, "control_url": self.control_url,
+                "gitlab_url": self.gitlab_url, "gitlab_admin_token_file": self.gitlab.admin_token_file,
+                "gitlab_user_token_file": self.gitlab.user_token_file}
 
     # ---- faults ----------------------------------------------------------------------
 
