@@ -480,7 +480,14 @@ json tool_error_result(std::string_view tool, const error& e) {
              "admin maps users to roles in the daemon's config.";
       break;
     case error_code::invalid_argument: text = "Invalid arguments for " + std::string(tool) + ": " + e.message; break;
-    case error_code::not_found: text = e.message + ". list_runners and list_pods show what exists."; break;
+    case error_code::not_found:
+      // The daemon's own wording points at its HTTP routes; a model needs the tool instead.
+      if (e.details.contains("runner") && e.details["runner"].is_string())
+        text = "no runner named '" + e.details["runner"].get<std::string>() +
+               "'; list_runners shows the runners that exist (q= filters by name).";
+      else
+        text = e.message + ". list_runners and list_pods show what exists.";
+      break;
     case error_code::upstream_error:
       text = "An upstream source failed: " + e.message + ". get_health shows which source is down.";
       break;

@@ -155,6 +155,11 @@ TEST_CASE("daemon failures become isError results that say what to do", "[mcp]")
   auto text = down["content"][0]["text"].get<std::string>();
   CHECK_THAT(text, Catch::Contains("is runnerfleetd running?"));
   CHECK(text.find("/run/x.sock") == std::string::npos);  // socket paths stay in the log
+  auto missing = tool_error_result("get_runner", make_error(error_code::not_found,
+                                                            "no runner named 'x' (list them with GET /v1/runners)",
+                                                            {{"runner", "x"}}));
+  CHECK(missing["content"][0]["text"] ==
+        "no runner named 'x'; list_runners shows the runners that exist (q= filters by name).");
   auto slow = tool_error_result("list_pods", make_error(error_code::timeout, "no answer in 15 s"));
   CHECK_THAT(slow["content"][0]["text"].get<std::string>(), Catch::Contains("get_health"));
 }
