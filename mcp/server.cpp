@@ -447,7 +447,8 @@ class session {
                                 std::shared_ptr<call_state> call) {
     auto envelope = co_await fetch(std::move(request));
     if (call->cancelled) co_return;
-    auto result = envelope ? render_tool_result(tool, *envelope, clock::now()) : tool_error_result(tool, envelope.failure());
+    auto result = envelope ? render_tool_result(tool, std::move(*envelope), clock::now())
+                           : tool_error_result(tool, envelope.failure());
     reply(id, std::move(result), modern, "tools/call");
   }
 

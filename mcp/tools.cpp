@@ -447,15 +447,14 @@ result<daemon_request> plan_tool_call(std::string_view tool, const json& argumen
   return t->plan(arguments);
 }
 
-json render_tool_result(std::string_view tool, const json& envelope, time_point now) {
+json render_tool_result(std::string_view tool, json envelope, time_point now) {
   const auto* t = find(tool);
   if (!t) return error_text_result("no tool named '" + std::string(tool) + "'");
   if (!envelope.is_object() || !envelope.contains("data") || !envelope.contains("meta") || !envelope["meta"].is_object())
     return error_text_result("runnerfleetd answered without the {data, meta} envelope; this is a daemon defect, "
                              "report it with `runnerfleet " + std::string(tool) + "` output");
-  json copy = envelope;  // rendered through non-const access: a missing key reads as null
   try {
-    return t->render(copy, now);
+    return t->render(envelope, now);  // non-const access: a missing key reads as null
   } catch (const json::exception& e) {
     return error_text_result("runnerfleetd's answer for " + std::string(tool) + " had an unexpected shape (" + e.what() +
                              "); check that runnerfleetd and runnerfleet-mcp are the same version");

@@ -31,7 +31,7 @@ const std::vector<std::string_view>& implemented_tools();
 result<daemon_request> plan_tool_call(std::string_view tool, const json& arguments);
 
 /// A successful daemon envelope ({"data", "meta"}) as a CallToolResult.
-json render_tool_result(std::string_view tool, const json& envelope, time_point now);
+json render_tool_result(std::string_view tool, json envelope, time_point now);
 
 /// An isError CallToolResult whose text tells a model what went wrong and what to do.
 json tool_error_result(std::string_view tool, const error& e);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/kube/informer.hpp"
 
+#include "common/api/query.hpp"
 #include "common/kube/backoff.hpp"
 #include "common/timeouts.hpp"
 
@@ -18,21 +19,6 @@ using std::chrono::milliseconds;
 namespace {
 
 constexpr const char* page_size = "500";
-
-std::string url_encode(std::string_view s) {
-  static const char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
-}
 
 /// The message of a Kubernetes Status body, or a short excerpt of whatever came back.
 std::string status_message(const std::string& body) {
@@ -101,7 +87,7 @@ net::awaitable<informer::attempt> informer::list() {
       abort();
       co_return attempt{outcome::failed, auth.failure().message};
     }
-    std::string target = path_ + "?limit=" + page_size + (next.empty() ? "" : "&continue=" + url_encode(next));
+    std::string target = path_ + "?limit=" + page_size + (next.empty() ? "" : "&continue=" + api::percent_encode(next));
     auto r = co_await client_.request("GET", target, *auth, timeouts::upstream_request);
     if (!r) {
       abort();
@@ -170,7 +156,7 @@ net::awaitable<informer::attempt> informer::watch() {
   auto span = timeouts::watch_timeout_max - timeouts::watch_timeout_min;
   auto timeout_s = std::chrono::duration_cast<std::chrono::seconds>(timeouts::watch_timeout_min).count() +
                    static_cast<long long>(rng_() % static_cast<unsigned>(std::chrono::duration_cast<std::chrono::seconds>(span).count() + 1));
-  std::string target = path_ + "?watch=1&allowWatchBookmarks=true&resourceVersion=" + url_encode(resource_version_) +
+  std::string target = path_ + "?watch=1&allowWatchBookmarks=true&resourceVersion=" + api::percent_encode(resource_version_) +
                        "&timeoutSeconds=" + std::to_string(timeout_s);
   bool opened = false, expired = false;
   std::string error;

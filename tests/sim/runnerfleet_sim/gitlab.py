@@ -9,6 +9,7 @@ registrations no release claims that real instances always have."""
 
 import json
 import math
+import os
 import secrets
 import threading
 import time
@@ -131,7 +132,6 @@ class GitLab:
 
 
 def _write(state_dir, name, token):
-    import os
     path = os.path.join(state_dir, name)
     with open(path, "w") as f:
         f.write(token + "\n")
