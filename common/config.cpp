@@ -126,8 +126,104 @@ cluster_config parse_cluster(const YAML::Node& node, const std::string& path) {
   return c;
 }
 
+bool valid_version(const std::string& v) {
+  int dots = 0;
+  bool digit = false;
+  for (char c : v) {
+    if (c == '.') {
+      if (!digit) return false;
+      ++dots;
+      digit = false;
+    } else if (c >= '0' && c <= '9') {
+      digit = true;
+    } else {
+      return false;
+    }
+  }
+  return digit && dots >= 1 && dots <= 2;
+}
+
+gitlab_config parse_gitlab(const YAML::Node& node) {
+  check_keys(node, "gitlab", {"url", "token_file", "ca_file", "insecure_skip_tls_verify", "scope", "group", "project",
+                              "poll_interval", "request_timeout", "max_requests_per_minute", "details_refresh", "offline_after",
+                              "version_target", "mapping"});
+  gitlab_config g;
+  g.line = node.Mark().line + 1;
+  if (!node["url"]) fail("gitlab.url", node, "is required (https://gitlab.example.com)");
+  g.url = get_string(node["url"], "gitlab.url");
+  if (g.url.rfind("https://", 0) != 0 && g.url.rfind("http://", 0) != 0)
+    fail("gitlab.url", node["url"], "expected an http(s) URL such as https://gitlab.example.com");
+  while (!g.url.empty() && g.url.back() == '/') g.url.pop_back();
+  if (g.url.size() >= 7 && g.url.ends_with("/api/v4"))
+    fail("gitlab.url", node["url"], "give the instance URL without /api/v4");
+  if (!node["token_file"]) fail("gitlab.token_file", node, "is required (a file holding an access token with api scope)");
+  g.token_file = get_string(node["token_file"], "gitlab.token_file");
+  if (auto n = node["ca_file"]) g.ca_file = get_string(n, "gitlab.ca_file");
+  if (auto n = node["insecure_skip_tls_verify"]) g.insecure_skip_tls_verify = get_bool(n, "gitlab.insecure_skip_tls_verify");
+  if (auto n = node["scope"]) {
+    auto s = get_string(n, "gitlab.scope");
+    if (s == "instance") g.scope = gitlab_scope::instance;
+    else if (s == "group") g.scope = gitlab_scope::group;
+    else if (s == "project") g.scope = gitlab_scope::project;
+    else fail("gitlab.scope", n, "expected instance, group or project");
+  }
+  for (auto [key, scope] : {std::pair{"group", gitlab_scope::group}, std::pair{"project", gitlab_scope::project}}) {
+    auto n = node[key];
+    std::string path = std::string("gitlab.") + key;
+    if (n && g.scope != scope) fail(path, n, "only applies with scope: " + std::string(key));
+    if (!n && g.scope == scope) fail(path, node, "is required with scope: " + std::string(key) + " (id or full path)");
+    if (n) {
+      g.scope_id = get_string(n, path);
+      if (g.scope_id.empty()) fail(path, n, "must not be empty");
+    }
+  }
+  if (auto n = node["poll_interval"]) {
+    g.poll_interval = get_duration(n, "gitlab.poll_interval");
+    if (g.poll_interval < std::chrono::seconds(5)) fail("gitlab.poll_interval", n, "must be at least 5s");
+  }
+  if (auto n = node["request_timeout"]) {
+    g.request_timeout = get_duration(n, "gitlab.request_timeout");
+    if (g.request_timeout < std::chrono::seconds(1) || g.request_timeout > std::chrono::seconds(300))
+      fail("gitlab.request_timeout", n, "must be between 1s and 5m");
+  }
+  if (auto n = node["max_requests_per_minute"]) g.max_requests_per_minute = get_int(n, "gitlab.max_requests_per_minute", 10, 100000);
+  if (auto n = node["details_refresh"]) g.details_refresh = get_duration(n, "gitlab.details_refresh");
+  if (auto n = node["offline_after"]) {
+    g.offline_after = get_duration(n, "gitlab.offline_after");
+    if (g.offline_after < std::chrono::seconds(60)) fail("gitlab.offline_after", n, "must be at least 1m");
+  }
+  if (auto n = node["version_target"]) {
+    g.version_target = get_string(n, "gitlab.version_target");
+    if (!valid_version(*g.version_target)) fail("gitlab.version_target", n, "expected a version such as 17.11.1");
+  }
+  if (auto m = node["mapping"]) {
+    if (!m.IsMap()) fail("gitlab.mapping", m, "expected a mapping of release name to a list of registration ids or descriptions");
+    for (const auto& kv : m) {
+      auto release = kv.first.as<std::string>();
+      auto path = "gitlab.mapping." + release;
+      auto entries = kv.second.IsScalar() ? std::vector<std::string>{get_string(kv.second, path)}
+                                          : get_string_list(kv.second, path);
+      if (entries.empty()) fail(path, kv.second, "must name at least one registration");
+      g.mapping[release] = std::move(entries);
+    }
+  }
+  return g;
+}
+
+arc_config parse_arc(const YAML::Node& node) {
+  check_keys(node, "arc", {"pause_mode"});
+  arc_config a;
+  if (auto n = node["pause_mode"]) {
+    auto mode = get_string(n, "arc.pause_mode");
+    if (mode == "refuse") a.pause_mode = arc_pause_mode::refuse;
+    else if (mode == "scale_to_zero") a.pause_mode = arc_pause_mode::scale_to_zero;
+    else fail("arc.pause_mode", n, "expected refuse or scale_to_zero");
+  }
+  return a;
+}
+
 config parse_root(const YAML::Node& root) {
-  check_keys(root, "", {"socket", "state_dir", "metrics_listen", "log", "access", "thresholds", "clusters"});
+  check_keys(root, "", {"socket", "state_dir", "metrics_listen", "log", "access", "thresholds", "clusters", "gitlab", "arc"});
   config cfg;
   if (auto n = root["socket"]) cfg.socket = get_string(n, "socket");
   if (!root["state_dir"]) fail("state_dir", root, "is required (the audit journal is written there)");
@@ -162,10 +258,21 @@ config parse_root(const YAML::Node& root) {
       cfg.clusters.push_back(std::move(c));
     }
   }
+  if (auto n = root["gitlab"]) cfg.gitlab = parse_gitlab(n);
+  if (auto n = root["arc"]) cfg.arc = parse_arc(n);
   return cfg;
 }
 
 }  // namespace
+
+std::string_view to_string(gitlab_scope s) {
+  switch (s) {
+    case gitlab_scope::instance: return "instance";
+    case gitlab_scope::group: return "group";
+    case gitlab_scope::project: return "project";
+  }
+  return "instance";
+}
 
 result<config> parse_config(const std::string& yaml_text, const std::string& source_name) {
   try {

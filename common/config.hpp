@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace runnerfleet {
@@ -36,6 +37,36 @@ struct threshold_config {
   int restart_warning = 5;                  ///< restarts (any container) that make a problem
 };
 
+/// Where GitLab runner registrations come from (instance needs an admin token).
+enum class gitlab_scope { instance, group, project };
+
+/// The GitLab source: registrations, jobs and versions, and the target of pause/resume.
+struct gitlab_config {
+  std::string url;         ///< https://gitlab.example.com (no /api/v4)
+  std::string token_file;  ///< personal/group/project access token with `api` scope, one line
+  std::optional<std::string> ca_file;  ///< CA bundle for a private GitLab; default system store
+  bool insecure_skip_tls_verify = false;
+  gitlab_scope scope = gitlab_scope::instance;
+  std::string scope_id;  ///< group or project id or full path (group/project scope)
+  std::chrono::seconds poll_interval{30};     ///< how often the registration list is read
+  std::chrono::seconds request_timeout{20};   ///< one GitLab request (a page, a PUT), 429 waits included
+  int max_requests_per_minute = 60;           ///< request budget; GitLab's default limit is 120/min
+  std::chrono::seconds details_refresh{600};  ///< unchanged registrations' details re-read this often
+  std::chrono::seconds offline_after{900};    ///< no heartbeat (contacted_at) for this long = offline
+  std::optional<std::string> version_target;  ///< else the newest version seen in the fleet
+  /// Release name → registration ids or descriptions; overrides description matching.
+  std::map<std::string, std::vector<std::string>> mapping;
+  int line = 0;
+};
+
+/// How "pause" works for GitHub ARC scale sets, which GitHub itself cannot pause.
+enum class arc_pause_mode { refuse, scale_to_zero };
+
+/// ARC behaviour.
+struct arc_config {
+  arc_pause_mode pause_mode = arc_pause_mode::refuse;
+};
+
 /// Logging at the edges: spdlog to stderr.
 struct log_config {
   std::string level = "info";
@@ -51,8 +82,13 @@ struct config {
   access_config access;
   threshold_config thresholds;
   std::vector<cluster_config> clusters;
+  std::optional<gitlab_config> gitlab;  ///< nullopt = the GitLab source is not configured
+  arc_config arc;
   std::string source_path;  ///< the file it was read from
 };
+
+/// "instance", "group", "project".
+std::string_view to_string(gitlab_scope s);
 
 /// Parses and validates YAML text; errors name the key and the line ("clusters[0].namespaces
 /// (line 7): expected a list of strings").

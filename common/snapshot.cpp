@@ -32,7 +32,8 @@ bool snapshot::same_content(const snapshot& other) const {
   auto same_pod = [](const pod_ptr& a, const pod_ptr& b) { return a == b || *a == *b; };
   return runners == other.runners &&
          std::equal(pods.begin(), pods.end(), other.pods.begin(), other.pods.end(), same_pod) &&
-         sources == other.sources && stale_sources == other.stale_sources && fleet == other.fleet;
+         sources == other.sources && stale_sources == other.stale_sources &&
+         unmatched_registrations == other.unmatched_registrations && fleet == other.fleet;
 }
 
 }  // namespace runnerfleet

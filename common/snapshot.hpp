@@ -103,6 +103,36 @@ struct listener_view {
   bool operator==(const listener_view&) const = default;
 };
 
+/// One gitlab-runner process GitLab knows (a manager of a registration; usually one per pod).
+struct manager_view {
+  std::string system_id;
+  std::optional<std::string> version;
+  std::optional<std::string> ip;
+  std::string status;
+  std::optional<time_point> contacted_at;
+  bool busy = false;
+  bool operator==(const manager_view&) const = default;
+};
+
+/// A GitLab runner registration, as matched to a runner (or left unmatched).
+struct registration_view {
+  std::int64_t id = 0;
+  std::string description;
+  std::string status;  ///< GitLab's REST status: online offline stale never_contacted paused
+  std::string runner_type;
+  std::string matched_by;  ///< mapping, description, or empty when unmatched
+  bool paused = false;
+  bool online = false;
+  std::vector<std::string> tags;
+  std::optional<std::string> version;
+  std::optional<time_point> contacted_at;
+  std::optional<std::string> maintenance_note;
+  std::optional<int> running_jobs;
+  std::optional<time_point> jobs_as_of;  ///< when running_jobs was read
+  std::vector<manager_view> managers;
+  bool operator==(const registration_view&) const = default;
+};
+
 /// One runner pool as deployed (the contract's runner model).
 struct runner_view {
   std::string name;
@@ -125,6 +155,7 @@ struct runner_view {
   std::vector<ephemeral_runner_view> ephemeral_runners;
   std::vector<kube_event_view> kube_events;  ///< newest first, bounded
   std::vector<std::string> pod_names;        ///< "namespace/name" of its pods
+  std::vector<registration_view> registrations;  ///< GitLab only, when the source is configured
   bool operator==(const runner_view&) const = default;
 };
 
@@ -159,6 +190,10 @@ struct fleet_summary {
   std::map<std::string, int> pods_by_problem;
   job_counts jobs;
   std::vector<attention_item> attention;
+  /// GitLab registrations (when the source is configured): matched, unmatched, releases without one.
+  std::optional<int> registrations_matched, registrations_unmatched, runners_unregistered;
+  std::optional<std::string> version_target;  ///< configured, else the newest version seen
+  std::vector<std::string> outdated;          ///< runners below version_target
   bool operator==(const fleet_summary&) const = default;
 };
 
@@ -178,6 +213,8 @@ struct snapshot {
   std::vector<pod_ptr> pods;         ///< sorted by namespace, name, cluster; never null
   std::vector<source_view> sources;
   std::vector<std::string> stale_sources;
+  /// GitLab registrations no runner release claims (sorted by id): reported, never dropped.
+  std::vector<registration_view> unmatched_registrations;
   fleet_summary fleet;
 
   /// Positions of the runners named so (usually one; more when clusters reuse a name).

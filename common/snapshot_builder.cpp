@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/snapshot_builder.hpp"
 
+#include "common/arc_pause.hpp"
 #include "common/pod_problems.hpp"
+#include "common/registration_match.hpp"
 
 #include <algorithm>
 #include <array>
@@ -346,6 +348,11 @@ class cluster_builder {
     if (!in_.synced) {
       r.status = "unknown";
       r.status_reason = "cluster " + in_.name + " has not been listed yet";
+    } else if (arc_pause::is_paused(ars)) {
+      int active = ars.running_runners + ars.pending_runners;
+      r.status = active > 0 ? "draining" : "paused";
+      r.status_reason = "paused by scaling to zero (maxRunners 0)";
+      if (active > 0) r.status_reason += "; " + std::to_string(active) + " runner(s) still finishing";
     } else if (!listener_found && in_.listeners_visible) {
       r.status = "offline";
       r.status_reason = "no AutoscalingListener for this scale set";
@@ -461,25 +468,60 @@ class cluster_builder {
   std::unordered_map<view_key, std::size_t, view_key_hash> object_owner_;  ///< (kind, ns, name) → runner
 };
 
-void add_attention(fleet_summary& f, const runner_view& r) {
+void add_attention(fleet_summary& f, const runner_view& r, bool gitlab_listed,
+                   const std::optional<std::string>& version_target) {
   if (r.status == "offline") f.attention.push_back({"error", r.name, "offline", r.status_reason});
   else if (r.status == "degraded") f.attention.push_back({"warning", r.name, "degraded", r.status_reason});
   else if (r.status == "unknown") f.attention.push_back({"warning", r.name, "unknown", r.status_reason});
+  else if (r.status == "draining" || r.status == "paused")
+    f.attention.push_back({"info", r.name, r.status, r.status_reason});
+  if (r.outdated.value_or(false))
+    f.attention.push_back({"warning", r.name, "outdated",
+                           "runs gitlab-runner " + r.version.value_or("?") + ", target " + version_target.value_or("?")});
+  if (gitlab_listed && r.forge == "gitlab" && r.registrations.empty())
+    f.attention.push_back({"warning", r.name, "unregistered",
+                           "no GitLab runner registration matches this release (by description or gitlab.mapping)"});
   if (r.scaling.at_max)
     f.attention.push_back({"info", r.name, "at_max",
                            r.scaling.autoscaler + " is at its maximum of " +
                                std::to_string(r.scaling.max.value_or(0))});
 }
 
-fleet_summary summarize(const snapshot& s) {
+fleet_summary summarize(const snapshot& s, const gitlab_input* gitlab, std::optional<std::string> version_target) {
   fleet_summary f;
   f.runners_total = static_cast<int>(s.runners.size());
+  bool listed = gitlab && gitlab->listed;
+  f.version_target = std::move(version_target);
   for (const auto& r : s.runners) {
     ++f.runners_by_status[r.status];
     ++f.runners_by_forge_status[r.forge][r.status];
     if (r.jobs.running) f.jobs.running = f.jobs.running.value_or(0) + *r.jobs.running;
     if (r.jobs.pending) f.jobs.pending = f.jobs.pending.value_or(0) + *r.jobs.pending;
-    add_attention(f, r);
+    add_attention(f, r, listed, f.version_target);
+    if (r.outdated.value_or(false)) f.outdated.push_back(r.name);
+    if (listed) {
+      f.registrations_matched = f.registrations_matched.value_or(0) + static_cast<int>(r.registrations.size());
+      if (r.forge == "gitlab" && r.registrations.empty())
+        f.runners_unregistered = f.runners_unregistered.value_or(0) + 1;
+    }
+  }
+  if (listed) {
+    f.registrations_matched = f.registrations_matched.value_or(0);
+    f.runners_unregistered = f.runners_unregistered.value_or(0);
+    f.registrations_unmatched = static_cast<int>(s.unmatched_registrations.size());
+    if (!s.unmatched_registrations.empty()) {
+      // One item, not one per registration: an instance can hold thousands of unrelated ones.
+      std::string names;
+      std::size_t shown = 0;
+      for (const auto& u : s.unmatched_registrations) {
+        if (shown++ == 5) break;
+        names += (names.empty() ? "" : ", ") + ("#" + std::to_string(u.id) + " '" + u.description + "' (" + u.status + ")");
+      }
+      auto n = s.unmatched_registrations.size();
+      if (n > 5) names += " and " + std::to_string(n - 5) + " more";
+      f.attention.push_back({"info", "", "unmatched_registrations",
+                             std::to_string(n) + " GitLab registration(s) match no runner release: " + names});
+    }
   }
   for (const auto& ptr : s.pods) {
     const auto& p = *ptr;
@@ -560,7 +602,12 @@ std::shared_ptr<snapshot> build_snapshot(const build_input& input) {
   s->sources = input.sources;
   for (const auto& src : s->sources)
     if (src.state == "down" || src.state == "degraded") s->stale_sources.push_back(src.name);
-  s->fleet = summarize(*s);
+  match_outcome matched;
+  if (input.gitlab) {
+    matched = attach_registrations(s->runners, *input.gitlab);
+    s->unmatched_registrations = std::move(matched.unmatched);
+  }
+  s->fleet = summarize(*s, input.gitlab, std::move(matched.version_target));
   return s;
 }
 

@@ -3,6 +3,7 @@
 
 #include "common/config.hpp"
 #include "common/kube/cluster_state.hpp"
+#include "common/registration_match.hpp"
 #include "common/snapshot.hpp"
 
 #include <memory>
@@ -31,6 +32,8 @@ struct build_input {
   std::uint64_t generation = 0;
   /// The snapshot this build follows, if any: views of unchanged pods are shared with it.
   const snapshot* previous = nullptr;
+  /// GitLab registrations; null when the GitLab source is not configured.
+  const gitlab_input* gitlab = nullptr;
 };
 
 /// Derives the runner model from raw cluster state: GitLab releases (Deployment, its pods by

@@ -4,13 +4,18 @@
 #include "build_config.hpp"
 #include "common/kube/kubeconfig.hpp"
 #include "common/timeouts.hpp"
+#include "daemon/audit_journal.hpp"
+#include "daemon/gitlab/gitlab_source.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/kube/cluster_source.hpp"
 #include "daemon/request_router.hpp"
+#include "daemon/runner_mutations.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/snapshot_store.hpp"
 #include "daemon/socket_guard.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
@@ -50,6 +55,25 @@ result<std::map<std::string, kube::cluster_endpoint>> resolve_clusters(const con
   return out;
 }
 
+/// What the GitLab source reads and how (never the token: only the file it comes from).
+json gitlab_settings(const config& cfg) {
+  if (!cfg.gitlab) return nullptr;
+  const auto& g = *cfg.gitlab;
+  json mapping = json::object();
+  for (const auto& [release, entries] : g.mapping) mapping[release] = entries;
+  return {{"url", g.url},
+          {"scope", std::string(to_string(g.scope))},
+          {"scope_id", g.scope_id.empty() ? json(nullptr) : json(g.scope_id)},
+          {"token_file", g.token_file},
+          {"tls_verify", !g.insecure_skip_tls_verify && g.url.rfind("https://", 0) == 0},
+          {"poll_interval_s", g.poll_interval.count()},
+          {"max_requests_per_minute", g.max_requests_per_minute},
+          {"details_refresh_s", g.details_refresh.count()},
+          {"offline_after_s", g.offline_after.count()},
+          {"version_target", g.version_target ? json(*g.version_target) : json(nullptr)},
+          {"mapping", std::move(mapping)}};
+}
+
 /// The authority summary served at GET /v1/settings: what is read, what may be changed, by whom.
 json settings_json(const config& cfg, const std::map<std::string, kube::cluster_endpoint>& endpoints) {
   json clusters = json::array();
@@ -66,9 +90,18 @@ json settings_json(const config& cfg, const std::map<std::string, kube::cluster_
   for (const auto& [k, r] : cfg.access.groups) groups[k] = std::string(to_string(r));
   return {{"clusters", std::move(clusters)},
           {"prometheus", nullptr},
-          {"gitlab", nullptr},
+          {"gitlab", gitlab_settings(cfg)},
           {"gitops", nullptr},
-          {"mutations", {{"enabled", false}, {"routes", json::array()}}},
+          {"mutations",
+           {{"enabled", true},
+            {"role", "operator"},
+            {"routes", {"POST /v1/runners/{name}/pause", "POST /v1/runners/{name}/resume"}},
+            {"gitlab_runners", cfg.gitlab ? "pause/resume the matched registrations (PUT /runners/:id paused)"
+                                          : "unavailable: GitLab is not configured"},
+            {"arc_runners", cfg.arc.pause_mode == arc_pause_mode::scale_to_zero
+                                ? "pause scales the AutoscalingRunnerSet to maxRunners 0; resume restores it"
+                                : "refused: GitHub has no pause (arc.pause_mode: refuse)"},
+            {"journal", cfg.state_dir + "/audit.jsonl"}}},
           {"access",
            {{"default_role",
              cfg.access.default_role ? json(std::string(to_string(*cfg.access.default_role))) : json(nullptr)},
@@ -124,7 +157,30 @@ int run_daemon(const config& cfg, const launch_options& options) {
     if (it == sources.end()) co_return make_error(error_code::not_found, "unknown cluster '" + cluster + "'");
     co_return co_await it->second->pod_log(ns, pod, container, tail, limit);
   };
-  request_router router(cfg, store, metrics, settings_json(cfg, *endpoints), RUNNERFLEET_VERSION, pod_log);
+  auto journal = audit_journal::open(cfg.state_dir);
+  if (!journal) {
+    spdlog::critical("{}", journal.failure().message);
+    return 1;
+  }
+  if ((*journal)->skipped_lines())
+    spdlog::warn("audit journal {}: {} line(s) are not records and were skipped", (*journal)->path(),
+                 (*journal)->skipped_lines());
+  std::unique_ptr<gitlab_source> gitlab;
+  if (cfg.gitlab) {
+    auto created = gitlab_source::create(ioc.get_executor(), *cfg.gitlab, metrics);
+    if (!created) {
+      spdlog::critical("gitlab ({} line {}): {}", cfg.source_path, cfg.gitlab->line, created.failure().message);
+      return 2;
+    }
+    gitlab = std::move(*created);
+    store.attach_gitlab(gitlab.get());
+  }
+  runner_mutations mutations(cfg, store, **journal, gitlab.get(), [&sources](const std::string& cluster) {
+    auto it = sources.find(cluster);
+    return it == sources.end() ? nullptr : it->second.get();
+  });
+  request_router router(cfg, store, metrics, settings_json(cfg, *endpoints), RUNNERFLEET_VERSION, pod_log, **journal,
+                        mutations);
   http_server server(ioc, router, store, metrics);
 
   if (auto st = server.listen(options.socket_path); !st) {
@@ -140,7 +196,13 @@ int run_daemon(const config& cfg, const launch_options& options) {
   }
 
   for (auto& [_, s] : sources) s->start();
+  if (gitlab) gitlab->start();
   store.start();
+  if (!(*journal)->unfinished_at_open().empty()) {
+    spdlog::warn("audit journal: {} mutation(s) have an intent but no outcome; re-reading their state",
+                 (*journal)->unfinished_at_open().size());
+    net::co_spawn(ioc, mutations.recover_unfinished(), net::detached);
+  }
   server.start();
   spdlog::info("runnerfleetd {} serving {} ({} cluster(s))", RUNNERFLEET_VERSION, options.socket_path,
                cfg.clusters.size());
@@ -157,6 +219,7 @@ int run_daemon(const config& cfg, const launch_options& options) {
     spdlog::info("signal {} received, shutting down", signo);
     server.stop();
     for (auto& [_, s] : sources) s->stop();
+    if (gitlab) gitlab->stop();
     store.stop();
     watchdog = std::thread([&] {
       std::unique_lock lock(shutdown_mutex);

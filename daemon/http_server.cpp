@@ -139,6 +139,8 @@ struct http_server::impl {
       in.target = std::string(req.target());
       in.role_header = std::string(req["X-Runnerfleet-Role"]);
       in.last_event_id = std::string(req["Last-Event-ID"]);
+      in.request_id = std::string(req["X-Request-Id"]);
+      in.body = req.body();
       in.peer = &peer;
       reply r = co_await router.handle(in);
       if (r.stream) {

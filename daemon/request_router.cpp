@@ -3,6 +3,7 @@
 
 #include "common/access.hpp"
 #include "common/api/envelope.hpp"
+#include "common/api/mutation_body.hpp"
 #include "common/api/serialize.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
@@ -41,9 +42,10 @@ std::vector<std::string> split_lines(const std::string& text) {
 }  // namespace
 
 request_router::request_router(const config& cfg, snapshot_store& store, self_metrics& metrics, json settings,
-                               std::string version, pod_log_fn pod_log)
+                               std::string version, pod_log_fn pod_log, audit_journal& journal,
+                               runner_mutations& mutations)
     : cfg_(cfg), store_(store), metrics_(metrics), settings_(std::move(settings)), version_(std::move(version)),
-      pod_log_(std::move(pod_log)), started_(clock::now()) {}
+      pod_log_(std::move(pod_log)), journal_(journal), mutations_(mutations), started_(clock::now()) {}
 
 reply request_router::error_reply(const error& e, std::string route) {
   reply r;
@@ -79,6 +81,17 @@ net::awaitable<reply> request_router::handle(const incoming& in) {
     }
     case api::route_id::events_stream: {
       auto r = stream_route(query, in.last_event_id);
+      r.route = route;
+      co_return r;
+    }
+    case api::route_id::runner_pause:
+    case api::route_id::runner_resume: {
+      auto r = co_await mutation_route(*match, query, in, who);
+      r.route = route;
+      co_return r;
+    }
+    case api::route_id::audit: {
+      auto r = audit_route(query);
       r.route = route;
       co_return r;
     }
@@ -157,6 +170,48 @@ net::awaitable<reply> request_router::pod_log_route(const api::route_match& m, c
   r.body = api::success_envelope({data.dump(-1, ' ', false, json::error_handler_t::replace), json::object()},
                                  api::snapshot_meta(snap.get(), clock::now()));
   co_return r;
+}
+
+net::awaitable<reply> request_router::mutation_route(const api::route_match& m, const api::query_params& q,
+                                                     const incoming& in, const api::caller& who) {
+  if (auto st = api::require_known(q, {"cluster"}); !st) co_return error_reply(st.failure());
+  bool pause = m.spec->id == api::route_id::runner_pause;
+  auto reason = api::parse_reason_body(in.body, pause);
+  if (!reason) co_return error_reply(reason.failure());
+  mutation_call call;
+  call.action = pause ? "pause" : "resume";
+  call.runner = m.params.at(0);
+  call.cluster = param(q, "cluster");
+  call.reason = std::move(*reason);
+  call.request_id = request_id_from(in.request_id);
+  call.who = who;
+  auto data = co_await mutations_.run(std::move(call));
+  if (!data) co_return error_reply(data.failure());
+  reply r;
+  r.body = api::success_envelope({data->dump(-1, ' ', false, json::error_handler_t::replace), json::object()},
+                                 api::snapshot_meta(store_.current().get(), clock::now()));
+  co_return r;
+}
+
+reply request_router::audit_route(const api::query_params& q) {
+  if (auto st = api::require_known(q, {"limit", "runner"}); !st) return error_reply(st.failure());
+  auto limit = api::parse_limit(q, 100, 1000);
+  if (!limit) return error_reply(limit.failure());
+  auto runner = param(q, "runner");
+  json records = json::array();
+  std::size_t total = 0;
+  const auto& recent = journal_.recent();
+  for (auto it = recent.rbegin(); it != recent.rend(); ++it) {
+    if (!runner.empty() && it->runner != runner) continue;
+    ++total;
+    if (records.size() < *limit) records.push_back(audit::to_json(*it));
+  }
+  reply r;
+  json meta = {{"total", total}, {"journal", journal_.path()}};
+  if (journal_.skipped_lines()) meta["skipped_lines"] = journal_.skipped_lines();
+  r.body = api::success_envelope({records.dump(-1, ' ', false, json::error_handler_t::replace), std::move(meta)},
+                                 api::snapshot_meta(store_.current().get(), clock::now()));
+  return r;
 }
 
 reply request_router::stream_route(const api::query_params& q, const std::string& last_event_id) {

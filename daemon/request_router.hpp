@@ -4,7 +4,9 @@
 #include "common/api/read_routes.hpp"
 #include "common/config.hpp"
 #include "common/error.hpp"
+#include "daemon/audit_journal.hpp"
 #include "daemon/peer_identity.hpp"
+#include "daemon/runner_mutations.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/snapshot_store.hpp"
 
@@ -26,6 +28,8 @@ struct incoming {
   std::string target;
   std::string role_header;       ///< X-Runnerfleet-Role
   std::string last_event_id;     ///< Last-Event-ID (SSE resume)
+  std::string request_id;        ///< X-Request-Id (mutations; generated when absent)
+  std::string body;              ///< bounded by the transport
   const peer_identity* peer = nullptr;
 };
 
@@ -50,7 +54,7 @@ using pod_log_fn = std::function<boost::asio::awaitable<result<std::string>>(
 class request_router {
  public:
   request_router(const config& cfg, snapshot_store& store, self_metrics& metrics, nlohmann::json settings,
-                 std::string version, pod_log_fn pod_log);
+                 std::string version, pod_log_fn pod_log, audit_journal& journal, runner_mutations& mutations);
 
   boost::asio::awaitable<reply> handle(const incoming& in);
 
@@ -62,6 +66,9 @@ class request_router {
                    const api::caller& who);
   boost::asio::awaitable<reply> pod_log_route(const api::route_match& m, const api::query_params& q);
   reply stream_route(const api::query_params& q, const std::string& last_event_id);
+  boost::asio::awaitable<reply> mutation_route(const api::route_match& m, const api::query_params& q,
+                                               const incoming& in, const api::caller& who);
+  reply audit_route(const api::query_params& q);
 
   const config& cfg_;
   snapshot_store& store_;
@@ -69,6 +76,8 @@ class request_router {
   nlohmann::json settings_;
   std::string version_;
   pod_log_fn pod_log_;
+  audit_journal& journal_;
+  runner_mutations& mutations_;
   time_point started_;
   /// Serialized answers of cacheable routes for the current generation.
   std::uint64_t cache_generation_ = 0;

@@ -78,6 +78,11 @@ std::string self_metrics::exposition() const {
   header(out, "runnerfleet_change_to_snapshot_seconds", "histogram",
          "From an upstream change (watch event) to the published snapshot showing it.");
   change_latency_.write(out, "runnerfleet_change_to_snapshot_seconds", "");
+  header(out, "runnerfleet_upstream_requests_total", "counter",
+         "Requests to polled upstream APIs by source, endpoint class and HTTP status (0 = no answer).");
+  for (const auto& [key, n] : upstream_requests_)
+    out += fmt::format("runnerfleet_upstream_requests_total{{source=\"{}\",endpoint=\"{}\",status=\"{}\"}} {}\n",
+                       label_value(std::get<0>(key)), label_value(std::get<1>(key)), std::get<2>(key), n);
   header(out, "runnerfleet_source_up", "gauge", "1 when the source is ok.");
   for (const auto& [name, up] : sources_up_)
     out += fmt::format("runnerfleet_source_up{{source=\"{}\"}} {}\n", label_value(name), up ? 1 : 0);

@@ -43,6 +43,10 @@ class self_metrics {
                     const kube::informer_status& status);
   void set_source_up(const std::string& source, bool up) { sources_up_[source] = up; }
   void count_sse_client(int delta) { sse_clients_ += delta; }
+  /// One request to an upstream API that is polled (GitLab), by endpoint class and status.
+  void count_upstream_request(std::string_view source, std::string_view endpoint, int status) {
+    ++upstream_requests_[{std::string(source), std::string(endpoint), status}];
+  }
 
   /// Prometheus text exposition format 0.0.4.
   std::string exposition() const;
@@ -57,6 +61,7 @@ class self_metrics {
   long sse_clients_ = 0;
   std::map<std::tuple<std::string, std::string, std::string>, kube::informer_status> informers_;
   std::map<std::string, bool> sources_up_;
+  std::map<std::tuple<std::string, std::string, int>, std::uint64_t> upstream_requests_;
 };
 
 }  // namespace runnerfleet::daemon

@@ -3,6 +3,7 @@
 
 #include "common/snapshot_builder.hpp"
 #include "common/timeouts.hpp"
+#include "daemon/gitlab/gitlab_source.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -80,6 +81,28 @@ snapshot_store::snapshot_store(net::any_io_executor ex, const config& cfg, self_
 snapshot_store::~snapshot_store() = default;
 
 kube::object_sink& snapshot_store::feed(const std::string& cluster) { return *feeds_.at(cluster); }
+
+const kube::cluster_state* snapshot_store::cluster_cache(const std::string& cluster) const {
+  auto it = feeds_.find(cluster);
+  return it == feeds_.end() ? nullptr : &it->second->state();
+}
+
+void snapshot_store::attach_gitlab(gitlab_source* source) {
+  gitlab_ = source;
+  mapped_.clear();
+  if (!source || !cfg_.gitlab) return;
+  for (const auto& [release, entries] : cfg_.gitlab->mapping) mapped_.insert(entries.begin(), entries.end());
+  source->on_change([this] { mark_dirty(); });
+  source->set_wanted([this](const gitlab::runner& r) { return wants_registration(r); });
+}
+
+bool snapshot_store::wants_registration(const gitlab::runner& r) const {
+  if (mapped_.contains(r.description) || mapped_.contains(std::to_string(r.id))) return true;
+  if (!current_) return true;  // before the first build everything is a candidate
+  for (auto i : current_->find_runner(r.description))
+    if (current_->runners[i].forge == "gitlab") return true;
+  return false;
+}
 
 void snapshot_store::publish_event(fleet_event e) {
   if (e.time == time_point{}) e.time = clock::now();
@@ -190,6 +213,20 @@ void snapshot_store::rebuild() {
     metrics_.set_source_up(src.name, src.state == "ok");
     in.clusters.push_back({name, &f->state(), f->synced(), src.state != "ok", f->listeners_visible()});
     in.sources.push_back(std::move(src));
+  }
+  gitlab_input gitlab;
+  if (gitlab_ && cfg_.gitlab) {
+    auto src = gitlab_->health();
+    metrics_.set_source_up(src.name, src.state == "ok");
+    gitlab.registrations = &gitlab_->registrations();
+    gitlab.listed = gitlab_->listed();
+    gitlab.stale = src.state == "down";
+    gitlab.config = &*cfg_.gitlab;
+    in.gitlab = &gitlab;
+    in.sources.push_back(std::move(src));
+  } else {
+    in.sources.push_back({.name = "gitlab", .kind = "gitlab", .state = "not_configured",
+                          .detail = "no gitlab section in the config: registrations, pause and resume are off"});
   }
   bool all_synced = true;
   for (const auto& c : in.clusters) all_synced = all_synced && c.synced;

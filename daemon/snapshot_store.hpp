@@ -3,6 +3,7 @@
 
 #include "common/config.hpp"
 #include "common/fleet_events.hpp"
+#include "common/gitlab/runners.hpp"
 #include "common/kube/cluster_state.hpp"
 #include "common/kube/object_sink.hpp"
 #include "common/snapshot.hpp"
@@ -13,6 +14,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include <map>
+#include <set>
 #include <optional>
 #include <memory>
 #include <string>
@@ -31,6 +33,16 @@ class snapshot_store {
 
   /// The sink a cluster's informers write into.
   kube::object_sink& feed(const std::string& cluster);
+
+  /// Reads registrations from this GitLab source (null = not configured) and rebuilds on its
+  /// changes; registrations of the fleet's GitLab releases are the ones it reads in detail.
+  void attach_gitlab(class gitlab_source* source);
+
+  /// A GitLab release of this name (or one named in gitlab.mapping) is in the fleet.
+  bool wants_registration(const gitlab::runner& r) const;
+
+  /// A cluster's raw cache (null for an unknown cluster): the objects a mutation starts from.
+  const kube::cluster_state* cluster_cache(const std::string& cluster) const;
 
   /// The published snapshot (null until the first build).
   std::shared_ptr<const snapshot> current() const { return current_; }
@@ -59,6 +71,8 @@ class snapshot_store {
   const config& cfg_;
   self_metrics& metrics_;
   std::map<std::string, std::unique_ptr<cluster_feed>> feeds_;
+  gitlab_source* gitlab_ = nullptr;
+  std::set<std::string, std::less<>> mapped_;  ///< registration ids and descriptions in gitlab.mapping
   std::shared_ptr<const snapshot> current_;
   std::uint64_t generation_ = 0;
   event_log events_;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/tools.hpp"
 
+#include "mcp/mutation_tools.hpp"
+#include "mcp/tool_support.hpp"
+
 #include "common/api/query.hpp"
 #include "daemon/cli/format.hpp"
 #include "daemon/cli/table.hpp"
@@ -17,31 +20,11 @@ constexpr std::size_t max_detail_events = 10;
 constexpr std::size_t max_scaling_events = 5;
 constexpr long long default_limit = 50;
 
-std::string str(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
-/// A JSON value as a table cell ("-" for null).
-std::string cell(const json& value) { return cli::text(value); }
 
 std::string integer_arg(const json& args, const char* key, long long fallback) {
   return std::to_string(args.contains(key) ? args[key].get<long long>() : fallback);
 }
 
-/// 64-bit counters leave as strings: clients lose precision above 2^53.
-json as_string(const json& number) { return number.is_null() ? json(nullptr) : json(cell(number)); }
-
-/// The snapshot facts every answer carries: which generation, which sources are stale.
-json snapshot_facts(const json& meta) {
-  return {{"generation", as_string(meta.value("generation", json()))},
-          {"stale_sources", meta.value("stale_sources", json::array())}};
-}
-
-json tool_result(json structured, std::string text) {
-  return {{"content", json::array({{{"type", "text"}, {"text", std::move(text)}}})},
-          {"structuredContent", std::move(structured)}};
-}
 
 std::string stale_note(const json& meta) {
   const json& stale = meta.value("stale_sources", json::array());
@@ -67,6 +50,28 @@ std::string problems_cell(json& problems) {
     if (p.contains("container") && p["container"].is_string()) out += "(" + p["container"].get<std::string>() + ")";
   }
   return out.empty() ? "-" : out;
+}
+
+/// GitLab registrations, compact (null when GitLab is not configured or the runner is ARC).
+json registration_rows(json& regs) {
+  if (!regs.is_array()) return nullptr;
+  json rows = json::array();
+  for (auto& g : regs)
+    rows.push_back({{"id", g["id"]}, {"description", g["description"]}, {"status", g["status"]},
+                    {"paused", g["paused"]}, {"version", g["version"]}, {"running_jobs", g["running_jobs"]},
+                    {"contacted_at", g["contacted_at"]}, {"matched_by", g["matched_by"]}});
+  return rows;
+}
+
+std::string registrations_text(json& regs, time_point now) {
+  if (!regs.is_array()) return "";
+  if (regs.empty()) return "GitLab registrations: none match this release (it cannot be paused until one does)\n";
+  std::string out = "GitLab registrations:";
+  for (auto& g : regs)
+    out += " #" + cell(g["id"]) + " " + str(g, "status") + (g["paused"] == true ? " (paused)" : "") + ", " +
+           cell(g["running_jobs"]) + " job(s) running, last contact " + cli::age(g["contacted_at"], now) + " ago;";
+  out.back() = '\n';
+  return out;
 }
 
 json pod_row(json& p) {
@@ -179,6 +184,9 @@ json render_get_runner(json& env, time_point now) {
                                         {"busy", busy}, {"by_phase", by_phase}}},
                  {"listener", d.value("listener", json())},
                  {"deployment", d.value("deployment", json())},
+                 {"version", d.value("version", json())},
+                 {"outdated", d.value("outdated", json())},
+                 {"registrations", registration_rows(d["registrations"])},
                  {"events", events}};
   json structured = {{"runner", runner}};
   structured.update(snapshot_facts(meta));
@@ -198,6 +206,9 @@ json render_get_runner(json& env, time_point now) {
     text += "deployment: " + cell(d["deployment"]["ready"]) + "/" + cell(d["deployment"]["replicas"]) + " ready\n";
   if (d.contains("listener") && d["listener"].is_object())
     text += "listener: " + str(d["listener"], "name") + (d["listener"].value("pod_ready", false) ? " (ready)" : " (NOT ready)") + "\n";
+  if (d["version"].is_string())
+    text += "gitlab-runner " + str(d, "version") + (d["outdated"] == true ? " (OUTDATED)" : "") + "\n";
+  text += registrations_text(d["registrations"], now);
   if (!by_phase.empty()) {
     text += "ephemeral runners: " + std::to_string(runner["ephemeral_runners"]["total"].get<std::size_t>()) + " (" +
             std::to_string(busy) + " running a job):";
@@ -333,7 +344,8 @@ json render_fleet(json& env, time_point) {
   } else {
     text += "needs attention:\n";
     for (auto& a : d["attention"])
-      text += "- " + str(a, "severity") + " " + str(a, "runner") + ": " + str(a, "message") + "\n";
+      text += "- " + str(a, "severity") + (str(a, "runner").empty() ? "" : " " + str(a, "runner")) + ": " +
+              str(a, "message") + "\n";
   }
   text += stale_note(meta);
   return tool_result(std::move(structured), std::move(text));
@@ -411,6 +423,8 @@ const std::vector<tool_impl>& registry() {
   static const std::vector<tool_impl> tools = {
       {"list_runners", always<plan_list_runners>, render_list_runners},
       {"get_runner", always<plan_get_runner>, render_get_runner},
+      {"pause_runner", always<plan_pause_runner>, render_mutation},
+      {"resume_runner", always<plan_resume_runner>, render_mutation},
       {"list_pods", plan_list_pods, render_list_pods},
       {"get_autoscaler_status", always<plan_autoscalers>, render_autoscalers},
       {"get_fleet_metrics", always<plan_fleet>, render_fleet},
@@ -474,8 +488,8 @@ json tool_error_result(std::string_view tool, const error& e) {
              "). Try again; if it persists, call get_health.";
       break;
     case error_code::permission_denied:
-      text = "The daemon refused " + std::string(tool) +
-             ": the user running runnerfleet-mcp lacks the role for it (or may not open the daemon's socket); an "
+      text = "The daemon refused " + std::string(tool) + ": " + e.message +
+             ". The user running runnerfleet-mcp lacks the role (or runnerfleet-mcp runs with --read-only); an "
              "admin maps users to roles in the daemon's config.";
       break;
     case error_code::invalid_argument: text = "Invalid arguments for " + std::string(tool) + ": " + e.message; break;

@@ -245,7 +245,7 @@ result<body> handle_read(const route_match& route, const query_params& query, co
   switch (route.spec->id) {
     case route_id::fleet:
       if (auto st = require_known(query, {}); !st) return st.take_failure();
-      return body{fleet_json(s.fleet).dump(), json::object()};
+      return body{fleet_json(s).dump(), json::object()};
     case route_id::runners: return runners(query, s);
     case route_id::runner: return runner(route, query, s);
     case route_id::pods: return pods(query, s);

@@ -42,11 +42,14 @@ const std::vector<route_spec>& route_table() {
       {"GET", "/v1/fleet", route_id::fleet, role::viewer},
       {"GET", "/v1/runners", route_id::runners, role::viewer},
       {"GET", "/v1/runners/{name}", route_id::runner, role::viewer},
+      {"POST", "/v1/runners/{name}/pause", route_id::runner_pause, role::operator_},
+      {"POST", "/v1/runners/{name}/resume", route_id::runner_resume, role::operator_},
       {"GET", "/v1/pods", route_id::pods, role::viewer},
       {"GET", "/v1/pods/{namespace}/{name}/log", route_id::pod_log, role::viewer},
       {"GET", "/v1/autoscalers", route_id::autoscalers, role::viewer},
       {"GET", "/v1/events", route_id::events, role::viewer},
       {"GET", "/v1/events/stream", route_id::events_stream, role::viewer},
+      {"GET", "/v1/audit", route_id::audit, role::admin},
       {"GET", "/metrics", route_id::metrics, std::nullopt},
   };
   return table;

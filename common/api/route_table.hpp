@@ -19,11 +19,14 @@ enum class route_id {
   fleet,
   runners,
   runner,
+  runner_pause,
+  runner_resume,
   pods,
   pod_log,
   autoscalers,
   events,
   events_stream,
+  audit,
   metrics,
 };
 

@@ -49,7 +49,34 @@ json kube_event_json(const kube_event_view& e) {
           {"count", e.count},   {"last_seen", time_json(e.last_seen)}};
 }
 
+json text_or_null(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
 }  // namespace
+
+json registration_json(const registration_view& r) {
+  json managers = json::array();
+  for (const auto& m : r.managers)
+    managers.push_back({{"system_id", m.system_id},
+                        {"version", text_or_null(m.version)},
+                        {"ip_address", text_or_null(m.ip)},
+                        {"status", m.status},
+                        {"contacted_at", time_json(m.contacted_at)},
+                        {"busy", m.busy}});
+  return {{"id", r.id},
+          {"description", r.description},
+          {"status", r.status},
+          {"paused", r.paused},
+          {"online", r.online},
+          {"runner_type", r.runner_type},
+          {"matched_by", r.matched_by.empty() ? json(nullptr) : json(r.matched_by)},
+          {"tags", r.tags},
+          {"version", text_or_null(r.version)},
+          {"contacted_at", time_json(r.contacted_at)},
+          {"maintenance_note", text_or_null(r.maintenance_note)},
+          {"running_jobs", opt(r.running_jobs)},
+          {"jobs_as_of", time_json(r.jobs_as_of)},
+          {"managers", std::move(managers)}};
+}
 
 json time_json(const std::optional<time_point>& t) { return t ? json(format_rfc3339(*t)) : json(nullptr); }
 
@@ -104,7 +131,13 @@ json runner_detail_json(const runner_view& r, const snapshot& s) {
   json events = json::array();
   for (const auto& e : r.kube_events) events.push_back(kube_event_json(e));
   j["events"] = std::move(events);
-  j["registrations"] = nullptr;
+  if (r.forge == "gitlab" && s.fleet.registrations_matched) {
+    json regs = json::array();
+    for (const auto& g : r.registrations) regs.push_back(registration_json(g));
+    j["registrations"] = std::move(regs);
+  } else {
+    j["registrations"] = nullptr;
+  }
   return j;
 }
 
@@ -140,7 +173,8 @@ json source_json(const source_view& s) {
           {"conditions", s.conditions}};
 }
 
-json fleet_json(const fleet_summary& f) {
+json fleet_json(const snapshot& s) {
+  const auto& f = s.fleet;
   json by_forge = json::object();
   for (const auto& forge : {"gitlab", "github"}) {
     json statuses = json::object();
@@ -164,7 +198,21 @@ json fleet_json(const fleet_summary& f) {
                     {"by_problem", f.pods_by_problem}}},
           {"jobs", jobs_json(f.jobs)},
           {"attention", std::move(attention)},
+          {"gitlab", gitlab_summary_json(s)},
           {"metrics", nullptr}};
+}
+
+json gitlab_summary_json(const snapshot& s) {
+  const auto& f = s.fleet;
+  if (!f.registrations_matched) return nullptr;
+  json unmatched = json::array();
+  for (const auto& r : s.unmatched_registrations) unmatched.push_back(registration_json(r));
+  return {{"registrations_matched", *f.registrations_matched},
+          {"registrations_unmatched", f.registrations_unmatched.value_or(0)},
+          {"runners_unregistered", f.runners_unregistered.value_or(0)},
+          {"version_target", text_or_null(f.version_target)},
+          {"outdated", f.outdated},
+          {"unmatched", std::move(unmatched)}};
 }
 
 json event_json(const fleet_event& e) {

@@ -43,7 +43,82 @@ result<runner> read_runner(const json& j, const std::string& where) {
   return r;
 }
 
+std::optional<time_point> read_time(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return parse_rfc3339(it->get<std::string>());
+}
+
+std::optional<std::string> read_text(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
 }  // namespace
+
+result<std::vector<runner_manager>> parse_manager_list(std::string_view body) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_array()) return make_error(error_code::upstream_error, "GitLab answered a runner manager list that is not a JSON array");
+  std::vector<runner_manager> out;
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    const auto& m = j[i];
+    auto id = m.is_object() ? m.find("id") : m.end();
+    if (!m.is_object() || id == m.end() || !id->is_number_integer())
+      return make_error(error_code::upstream_error,
+                        "GitLab answered a runner manager [" + std::to_string(i) + "] without an integer id");
+    runner_manager r;
+    r.id = id->get<std::int64_t>();
+    r.system_id = read_text(m, "system_id").value_or("");
+    r.version = read_text(m, "version");
+    r.ip_address = read_text(m, "ip_address");
+    r.status = read_text(m, "status").value_or("");
+    r.contacted_at = read_time(m, "contacted_at");
+    r.busy = read_text(m, "job_execution_status").value_or("") == "active";
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+result<std::vector<std::int64_t>> parse_job_ids(std::string_view body) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_array()) return make_error(error_code::upstream_error, "GitLab answered a job list that is not a JSON array");
+  std::vector<std::int64_t> out;
+  out.reserve(j.size());
+  for (std::size_t i = 0; i < j.size(); ++i) {
+    auto id = j[i].is_object() ? j[i].find("id") : j[i].end();
+    if (!j[i].is_object() || id == j[i].end() || !id->is_number_integer())
+      return make_error(error_code::upstream_error, "GitLab answered a job [" + std::to_string(i) + "] without an integer id");
+    out.push_back(id->get<std::int64_t>());
+  }
+  return out;
+}
+
+int compare_versions(std::string_view a, std::string_view b) {
+  auto next = [](std::string_view& s) {
+    long value = 0;
+    while (!s.empty() && s.front() >= '0' && s.front() <= '9') {
+      value = value * 10 + (s.front() - '0');
+      s.remove_prefix(1);
+    }
+    while (!s.empty() && s.front() != '.') {
+      if (s.front() == '-' || s.front() == '~' || s.front() == '+') {
+        s = {};
+        break;
+      }
+      s.remove_prefix(1);
+    }
+    if (!s.empty()) s.remove_prefix(1);
+    return value;
+  };
+  if (!a.empty() && a.front() == 'v') a.remove_prefix(1);
+  if (!b.empty() && b.front() == 'v') b.remove_prefix(1);
+  while (!a.empty() || !b.empty()) {
+    long x = next(a), y = next(b);
+    if (x != y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
 
 result<std::vector<runner>> parse_runner_list(std::string_view body) {
   json j = json::parse(body, nullptr, false);

@@ -92,6 +92,14 @@ result<json> session::get(const std::string& target) const {
   return client::decode_envelope(*r);
 }
 
+result<json> session::post(const std::string& target, const json& body) const {
+  auto headers = extra_headers();
+  headers.emplace_back("Content-Type", "application/json");
+  auto r = client::request_blocking(opts_.socket, "POST", target, headers, opts_.timeout, body.dump());
+  if (!r) return r.take_failure();
+  return client::decode_envelope(*r);
+}
+
 result<json> session::get_all(const std::string& target) const {
   auto first = get(target);
   if (!first) return first;
@@ -164,6 +172,9 @@ int cmd_runner(const session& s, const std::string& name) {
             << "  forge " << d.value("forge", "") << ", type " << d.value("type", "") << ", cluster "
             << d.value("cluster", "") << ", namespace " << d.value("namespace", "") << "\n";
   if (!d["tags"].empty()) std::cout << "  tags " << d["tags"].dump() << "\n";
+  if (d["version"].is_string())
+    std::cout << "  gitlab-runner " << d["version"].get<std::string>()
+              << (d["outdated"].is_boolean() && d["outdated"].get<bool>() ? " (outdated)" : "") << "\n";
   std::cout << "  scaling " << sc.value("model", "none") << " " << text(sc["autoscaler"]) << ": current "
             << text(sc["current"]) << ", desired " << text(sc["desired"]) << ", min " << text(sc["min"]) << ", max "
             << text(sc["max"]);
@@ -199,6 +210,16 @@ int cmd_runner(const session& s, const std::string& name) {
       ers.add({e.value("name", ""), e.value("phase", ""),
                e["job"].is_object() ? e["job"].value("repository", "") + " " + e["job"].value("display_name", "") : "-"});
     std::cout << "\n" << ers.render(s.opts().width, c);
+  }
+  if (d["registrations"].is_array()) {
+    table regs({"REGISTRATION", "GITLAB STATUS", "PAUSED", "VERSION", "JOBS", "LAST CONTACT", "MATCHED BY"});
+    for (const auto& g : d["registrations"])
+      regs.add({"#" + std::to_string(g.value("id", 0)) + " " + g.value("description", ""), g.value("status", ""),
+                g.value("paused", false) ? "yes" : "no", text(g["version"]), text(g["running_jobs"]),
+                age(g["contacted_at"], now()), text(g["matched_by"])},
+               {tone::plain, tone_of(g.value("status", ""))});
+    if (d["registrations"].empty()) std::cout << "\n  no GitLab registration matches this release\n";
+    else std::cout << "\n" << regs.render(s.opts().width, c);
   }
   if (!d["events"].empty()) {
     table ev({"LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"});
@@ -357,9 +378,10 @@ int cmd_check(const session& s) {
   const auto& d = (*r)["data"];
   bool healthy = !d["generation"].is_null() && !d["sources"].empty();
   for (const auto& src : d["sources"]) {
-    bool ok = src.value("state", "") == "ok";
+    auto state = src.value("state", "");
+    bool ok = state == "ok" || state == "not_configured";  // an unconfigured source is a choice, not a fault
     healthy = healthy && ok;
-    std::cout << (ok ? "ok    " : "FAIL  ") << src.value("name", "") << ": " << src.value("state", "") << " ("
+    std::cout << (state == "not_configured" ? "off   " : ok ? "ok    " : "FAIL  ") << src.value("name", "") << ": " << src.value("state", "") << " ("
               << src.value("detail", "") << ")";
     if (!ok && src["last_error"].is_object()) std::cout << ": " << src["last_error"].value("message", "");
     std::cout << "\n";

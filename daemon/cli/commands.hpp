@@ -43,6 +43,8 @@ class session {
 
   /// GET target; the decoded envelope ({"data", "meta"}).
   result<nlohmann::json> get(const std::string& target) const;
+  /// POST a JSON body; the decoded envelope.
+  result<nlohmann::json> post(const std::string& target, const nlohmann::json& body) const;
   /// GET every page of a list (following meta.next_cursor) into one envelope.
   result<nlohmann::json> get_all(const std::string& target) const;
   /// Prints `runnerfleet: <message>` to stderr and returns the matching exit status.
@@ -76,6 +78,11 @@ int cmd_logs(const session& s, const std::string& pod, const std::string& contai
 int cmd_whoami(const session& s);
 int cmd_health(const session& s);
 int cmd_check(const session& s);
+/// `pause NAME --reason` / `resume NAME`: one audited mutation, then the runner's new status.
+int cmd_pause_resume(const session& s, bool pause, const std::string& name, const std::string& reason,
+                     const std::string& cluster);
+/// `audit`: the mutation journal, newest first (admin).
+int cmd_audit(const session& s, const std::string& runner, std::optional<int> limit);
 
 /// `events --follow`: prints recent events, then streams new ones until SIGINT/SIGTERM,
 /// reconnecting with Last-Event-ID when the stream drops.

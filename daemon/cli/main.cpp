@@ -85,6 +85,18 @@ int main(int argc, char** argv) {
   auto* whoami_cmd = app.add_subcommand("whoami", "your identity and role as the daemon sees them");
   auto* health_cmd = app.add_subcommand("health", "daemon and source health");
   auto* check_cmd = app.add_subcommand("check", "CI smoke check: exit 0 only when synced and every source is ok");
+  std::string reason, cluster;
+  auto* pause_cmd = app.add_subcommand("pause", "pause a runner (GitLab: its registrations; ARC: scale to zero) [operator]");
+  pause_cmd->add_option("name", name, "runner name")->required();
+  pause_cmd->add_option("--reason,-r", reason, "why; goes into the audit journal")->required();
+  pause_cmd->add_option("--cluster", cluster, "the cluster, when the name exists in several");
+  auto* resume_cmd = app.add_subcommand("resume", "resume a paused runner [operator]");
+  resume_cmd->add_option("name", name, "runner name")->required();
+  resume_cmd->add_option("--reason,-r", reason, "why (optional)");
+  resume_cmd->add_option("--cluster", cluster, "the cluster, when the name exists in several");
+  auto* audit_cmd = app.add_subcommand("audit", "the mutation journal, newest first [admin]");
+  audit_cmd->add_option("--runner", runner, "only this runner");
+  audit_cmd->add_option("--limit", limit, "at most this many (1-1000)")->check(CLI::Range(1, 1000));
 
   try {
     app.parse(argc, argv);
@@ -117,5 +129,8 @@ int main(int argc, char** argv) {
   if (whoami_cmd->parsed()) return cmd_whoami(s);
   if (health_cmd->parsed()) return cmd_health(s);
   if (check_cmd->parsed()) return cmd_check(s);
+  if (pause_cmd->parsed()) return cmd_pause_resume(s, true, name, reason, cluster);
+  if (resume_cmd->parsed()) return cmd_pause_resume(s, false, name, reason, cluster);
+  if (audit_cmd->parsed()) return cmd_audit(s, runner, limit);
   return exit_usage;
 }

@@ -163,12 +163,12 @@ result<nlohmann::json> decode_envelope(const response& r) {
 }
 
 result<response> request_blocking(const std::string& socket_path, const std::string& method, const std::string& target,
-                                  const headers& extra, std::chrono::milliseconds deadline) {
+                                  const headers& extra, std::chrono::milliseconds deadline, const std::string& body) {
   net::io_context ioc{1};
   socket_client client(ioc.get_executor(), socket_path);
   std::optional<result<response>> out;
   auto run = [&]() -> net::awaitable<void> {
-    out.emplace(co_await client.request(method, target, extra, {}, deadline));
+    out.emplace(co_await client.request(method, target, extra, body, deadline));
   };
   net::co_spawn(ioc, run(), [&](std::exception_ptr e) {
     if (e) out.emplace(make_error(error_code::internal, "request to " + socket_path + " failed unexpectedly"));

@@ -63,6 +63,6 @@ result<nlohmann::json> decode_envelope(const response& r);
 /// Blocking convenience for command-line tools: runs one request on a private io_context.
 result<response> request_blocking(const std::string& socket_path, const std::string& method,
                                   const std::string& target, const headers& extra,
-                                  std::chrono::milliseconds deadline);
+                                  std::chrono::milliseconds deadline, const std::string& body = "");
 
 }  // namespace runnerfleet::client

@@ -4,6 +4,9 @@
 #include "common/error.hpp"
 #include "common/kube/credentials.hpp"
 #include "common/kube/object_sink.hpp"
+#include "common/kube/resource_kind.hpp"
+
+#include <nlohmann/json_fwd.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -33,6 +36,11 @@ class cluster_source {
   /// The tail of a pod's log: GET /api/v1/namespaces/{ns}/pods/{pod}/log, with a deadline.
   boost::asio::awaitable<result<std::string>> pod_log(std::string ns, std::string pod, std::string container,
                                                       int tail_lines, int limit_bytes);
+
+  /// A JSON merge patch (RFC 7386) of one object, with a deadline; the object as the server
+  /// returns it. The only write the daemon makes to a cluster (ARC scale-to-zero pause).
+  boost::asio::awaitable<result<nlohmann::json>> merge_patch(resource_kind kind, std::string ns, std::string name,
+                                                             std::string patch);
 
  private:
   struct impl;

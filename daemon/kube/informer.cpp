@@ -31,7 +31,7 @@ milliseconds ms(std::chrono::steady_clock::duration d) { return std::chrono::dur
 
 }  // namespace
 
-informer::informer(net::any_io_executor ex, http_client& client, token_provider& tokens, object_sink& sink,
+informer::informer(net::any_io_executor ex, upstream::http_client& client, token_provider& tokens, object_sink& sink,
                    resource_kind kind, std::string ns)
     : client_(client), tokens_(tokens), sink_(sink), kind_(kind), ns_(std::move(ns)),
       path_(collection_path(kind, ns_)), timer_(ex), rng_(std::random_device{}()) {}
@@ -88,7 +88,7 @@ net::awaitable<informer::attempt> informer::list() {
       co_return attempt{outcome::failed, auth.failure().message};
     }
     std::string target = path_ + "?limit=" + page_size + (next.empty() ? "" : "&continue=" + api::percent_encode(next));
-    auto r = co_await client_.request("GET", target, *auth, timeouts::upstream_request);
+    auto r = co_await client_.request(upstream::authorized_get(target, *auth), timeouts::upstream_request);
     if (!r) {
       abort();
       co_return attempt{outcome::failed, r.failure().message};
@@ -161,7 +161,7 @@ net::awaitable<informer::attempt> informer::watch() {
   bool opened = false, expired = false;
   std::string error;
   auto r = co_await client_.stream_lines(
-      target, *auth, timeouts::watch_idle,
+      upstream::authorized_get(target, *auth), timeouts::watch_idle,
       [&] {
         opened = true;
         status_.last_success = clock::now();

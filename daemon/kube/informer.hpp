@@ -3,7 +3,7 @@
 
 #include "common/kube/object_sink.hpp"
 #include "common/kube/resource_kind.hpp"
-#include "daemon/kube/http_client.hpp"
+#include "daemon/upstream/http_client.hpp"
 #include "daemon/kube/token_provider.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -21,7 +21,7 @@ namespace runnerfleet::kube {
 /// absent optional CRD is re-checked slowly, Retry-After is honoured.
 class informer {
  public:
-  informer(boost::asio::any_io_executor ex, http_client& client, token_provider& tokens, object_sink& sink,
+  informer(boost::asio::any_io_executor ex, upstream::http_client& client, token_provider& tokens, object_sink& sink,
            resource_kind kind, std::string ns);
 
   /// Runs until stop().
@@ -45,7 +45,7 @@ class informer {
   void record_error(const std::string& message);
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds delay);
 
-  http_client& client_;
+  upstream::http_client& client_;
   token_provider& tokens_;
   object_sink& sink_;
   resource_kind kind_;

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "daemon/kube/token_provider.hpp"
 
+#include "common/secret_file.hpp"
 #include "common/timeouts.hpp"
 #include "daemon/kube/exec_credential_runner.hpp"
 
-#include <fstream>
-#include <sstream>
 
 namespace runnerfleet::kube {
 
@@ -30,14 +29,9 @@ result<std::string> token_provider::authorization() {
     return cached_;
   }
   if (!ep_.token_file.empty()) {
-    std::ifstream in(ep_.token_file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    std::string token = text.str();
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r' || token.back() == ' ')) token.pop_back();
-    if (!in || token.empty())
-      return make_error(error_code::unavailable, "token file '" + ep_.token_file + "' is missing or empty");
-    cached_ = "Bearer " + token;
+    auto token = read_secret_file(ep_.token_file);
+    if (!token) return token.take_failure();
+    cached_ = "Bearer " + token->reveal();
     cached_until_ = now + timeouts::token_file_refresh;
     return cached_;
   }

@@ -169,7 +169,7 @@ class Daemon:
     def synced(self):
         status, body = self.get("/v1/health")
         return status == 200 and body["data"]["status"] == "ok" and all(
-            s["state"] == "ok" for s in body["data"]["sources"])
+            s["state"] in ("ok", "not_configured") for s in body["data"]["sources"])
 
     def wait_synced(self, timeout=20):
         wait_until(self.synced, timeout, what="all sources ok")
@@ -241,6 +241,19 @@ class FleetTestCase(unittest.TestCase):
                         name=name)
         self.addCleanup(self._stop_daemon, daemon)
         return daemon
+
+    def start_gitlab_daemon(self, sim, token="admin", arc_pause_mode=None, gitlab=None, **kw):
+        """A daemon reading the simulator's GitLab API too (instance scope with the admin token by
+        default), polling fast so tests see changes within seconds."""
+        config = {"url": sim.info["gitlab_url"], "token_file": sim.info[f"gitlab_{token}_token_file"],
+                  "poll_interval": "5s", "max_requests_per_minute": 600}
+        if sim.info.get("ca_file"):
+            config["ca_file"] = sim.info["ca_file"]
+        config.update(gitlab or {})
+        extra = dict(kw.pop("extra", None) or {}, gitlab=config)
+        if arc_pause_mode:
+            extra["arc"] = {"pause_mode": arc_pause_mode}
+        return self.start_daemon(sim, extra=extra, **kw)
 
     def start_synced_fleet(self):
         """The simulator over HTTPS and a daemon that has listed all of it: sets self.sim, self.daemon."""

@@ -25,7 +25,7 @@ INSPECTOR = os.path.join(MODULES, "@modelcontextprotocol", "inspector", "clients
 CONFORMANCE = os.path.join(MODULES, "@modelcontextprotocol", "conformance", "dist", "index.js")
 SUPERGATEWAY = os.path.join(MODULES, "supergateway", "dist", "index.js")
 BASELINE = os.path.join(TOOLS, "expected-failures.yml")
-TOOL_NAMES = ["list_runners", "get_runner", "list_pods", "get_autoscaler_status", "get_fleet_metrics",
+TOOL_NAMES = ["list_runners", "get_runner", "pause_runner", "resume_runner", "list_pods", "get_autoscaler_status", "get_fleet_metrics",
               "get_health", "list_events"]
 
 

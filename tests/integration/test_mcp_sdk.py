@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The official MCP TypeScript SDK client (tests/mcp, pinned by its lockfile) against
-runnerfleet-mcp over a simulator-backed daemon: every tool, resource and prompt checked
+runnerfleet-mcp over a simulator-backed daemon (Kubernetes and GitLab): every tool, resource
+and prompt checked
 against the scenario, every structuredContent validated by ajv; then the daemon is stopped
 and every tool must answer isError."""
 
@@ -26,7 +27,7 @@ def node_client(socket_path, mode):
 class McpSdkClient(harness.FleetTestCase):
     def test_sdk_client_against_the_fleet_then_without_the_daemon(self):
         sim = self.start_sim(tls=True)
-        daemon = self.start_daemon(sim)
+        daemon = self.start_gitlab_daemon(sim)
         daemon.wait_synced()
         up = node_client(daemon.socket, "up")
         print(up.stdout)

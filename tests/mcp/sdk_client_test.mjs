@@ -57,6 +57,8 @@ async function call(name, args = {}) {
 const sweep = {
   list_runners: { limit: 200 },
   get_runner: { name: "docker-runner" },
+  pause_runner: { name: "nix-runner", reason: "SDK sweep" },
+  resume_runner: { name: "nix-runner", reason: "SDK sweep done" },
   list_pods: { problems: true },
   get_autoscaler_status: {},
   get_fleet_metrics: {},
@@ -197,7 +199,26 @@ if (opts.mode === "down") {
   await check("get_health reports the cluster source", async () => {
     const r = (await call("get_health")).structuredContent;
     assert.equal(r.status, "ok");
-    assert.deepEqual(r.sources.map((s) => [s.name, s.state]), [["kubernetes/sim", "ok"]]);
+    assert.deepEqual(r.sources.map((s) => [s.name, s.state]), [["kubernetes/sim", "ok"], ["gitlab", "ok"]]);
+  });
+
+  await check("pause_runner and resume_runner change GitLab, idempotently, and get_runner shows it", async () => {
+    const paused = (await call("pause_runner", { name: "dind-runner", reason: "SDK test: flaky cache" })).structuredContent;
+    assert.equal(paused.outcome, "succeeded");
+    assert.match(paused.status, /^(draining|paused)$/);
+    assert.match(paused.request_id, /^rf-[0-9a-f]{16}$/);
+    const again = (await call("pause_runner", { name: "dind-runner", reason: "again" })).structuredContent;
+    assert.equal(again.outcome, "no_change");
+    assert.match(again.message, /already paused/);
+    const runner = (await call("get_runner", { name: "dind-runner" })).structuredContent.runner;
+    assert.ok(runner.registrations.length >= 1);
+    assert.ok(runner.registrations.every((g) => g.paused === true));
+    const resumed = (await call("resume_runner", { name: "dind-runner" })).structuredContent;
+    assert.equal(resumed.outcome, "succeeded");
+    assert.doesNotMatch(resumed.status, /^(draining|paused)$/);
+    const noReason = await client.callTool({ name: "pause_runner", arguments: { name: "dind-runner" } });
+    assert.equal(noReason.isError, true);
+    assert.match(noReason.content[0].text, /reason/);
   });
 
   await check("list_events answers with string ids", async () => {

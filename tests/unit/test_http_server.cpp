@@ -30,6 +30,8 @@ struct server_fixture {
   boost::asio::io_context ioc{1};
   daemon::self_metrics metrics;
   std::unique_ptr<daemon::snapshot_store> store;
+  std::unique_ptr<daemon::audit_journal> journal;
+  std::unique_ptr<daemon::runner_mutations> mutations;
   std::unique_ptr<daemon::request_router> router;
   std::unique_ptr<daemon::http_server> server;
   std::optional<result<daemon::socket_guard>> guard;
@@ -46,7 +48,13 @@ struct server_fixture {
     daemon::pod_log_fn no_logs = [](auto&&...) -> boost::asio::awaitable<result<std::string>> {
       co_return make_error(error_code::unavailable, "no cluster in this test");
     };
-    router = std::make_unique<daemon::request_router>(cfg, *store, metrics, json::object(), "test", no_logs);
+    auto opened = daemon::audit_journal::open(dir);
+    REQUIRE(opened.ok());
+    journal = std::move(*opened);
+    mutations = std::make_unique<daemon::runner_mutations>(cfg, *store, *journal, nullptr,
+                                                           [](const std::string&) { return nullptr; });
+    router = std::make_unique<daemon::request_router>(cfg, *store, metrics, json::object(), "test", no_logs, *journal,
+                                                      *mutations);
     server = std::make_unique<daemon::http_server>(ioc, *router, *store, metrics);
     guard.emplace(daemon::socket_guard::acquire(socket_path));
     REQUIRE(guard->ok());

@@ -105,7 +105,7 @@ TEST_CASE("every tool schema file is served, complete, and checkable", "[mcp]") 
     };
     keywords(tool["inputSchema"]);
   }
-  CHECK(bytes < 7000);  // 13 tools must fit in 10 KB; these 7 leave room for the other 6
+  CHECK(bytes < 8500);  // 13 tools must fit in 10 KB; these 9 leave room for the other 4
   tool_catalog read_only(tool_schema_files(), implemented_tools(), true);
   for (const auto& tool : read_only.list()) CHECK(tool["annotations"]["readOnlyHint"] == true);
   CHECK(all.find("get_runner") != nullptr);

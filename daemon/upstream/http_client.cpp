@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "daemon/kube/http_client.hpp"
+#include "daemon/upstream/http_client.hpp"
 
 #include "common/kube/line_splitter.hpp"
 #include "common/timeouts.hpp"
@@ -13,10 +13,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <cctype>
 #include <set>
 #include <variant>
 
-namespace runnerfleet::kube {
+namespace runnerfleet::upstream {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -79,6 +80,18 @@ std::optional<int> retry_after(const http::fields& h) {
   }
 }
 
+/// Keeps the headers a caller may read (all of them, lower-cased), bounded.
+std::vector<std::pair<std::string, std::string>> copy_headers(const http::fields& h) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : h) {
+    if (out.size() >= 64) break;
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.emplace_back(std::move(name), std::string(f.value()));
+  }
+  return out;
+}
+
 error transport_error(const std::string& server, const std::string& what, const boost::system::error_code& ec) {
   if (ec == beast::error::timeout)
     return make_error(error_code::timeout, server + ": " + what + " timed out");
@@ -134,19 +147,23 @@ struct http_client::impl {
     co_return any_stream{std::move(tls)};
   }
 
-  http::request<http::empty_body> make_request(http::verb method, const std::string& target,
-                                               const std::string& authorization) const {
-    http::request<http::empty_body> req{method, url.base_path + target, 11};
+  http::request<http::string_body> make_request(http_request& in) const {
+    http::request<http::string_body> req{http::string_to_verb(in.method), url.base_path + in.target, 11};
     req.set(http::field::host, url.host);
     req.set(http::field::user_agent, "runnerfleetd/0.1");
     req.set(http::field::accept, "application/json");
-    if (!authorization.empty()) req.set(http::field::authorization, authorization);
+    for (auto& [name, value] : in.headers) req.set(name, value);
+    if (!in.body.empty() || in.method == "PUT" || in.method == "POST" || in.method == "PATCH") {
+      if (!in.content_type.empty()) req.set(http::field::content_type, in.content_type);
+      req.body() = std::move(in.body);
+      req.prepare_payload();
+    }
     return req;
   }
 
   /// Sends `req` and reads the answer; body bytes go to on_data (after on_header approves).
   template <class Stream, class OnHeader, class OnData>
-  net::awaitable<result<http_response>> exchange(Stream& stream, http::request<http::empty_body>& req,
+  net::awaitable<result<http_response>> exchange(Stream& stream, http::request<http::string_body>& req,
                                                  steady::duration first_deadline, steady::duration read_deadline,
                                                  OnHeader on_header, OnData on_data) {
     auto& lowest = beast::get_lowest_layer(stream);
@@ -163,6 +180,7 @@ struct http_client::impl {
     http_response resp;
     resp.status = parser.get().result_int();
     resp.retry_after_s = retry_after(parser.get().base());
+    resp.headers = copy_headers(parser.get().base());
     bool deliver = on_header(resp.status);
     std::size_t received = 0;
     char chunk[65536];
@@ -193,7 +211,20 @@ struct http_client::impl {
   }
 };
 
-result<std::unique_ptr<http_client>> http_client::create(net::any_io_executor ex, const cluster_endpoint& ep) {
+std::string_view http_response::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (k == name) return v;
+  return {};
+}
+
+http_request authorized_get(std::string target, std::string authorization) {
+  http_request r;
+  r.target = std::move(target);
+  if (!authorization.empty()) r.headers.emplace_back("Authorization", std::move(authorization));
+  return r;
+}
+
+result<std::unique_ptr<http_client>> http_client::create(net::any_io_executor ex, const endpoint& ep) {
   auto url = parse_server(ep.server);
   if (!url) return make_error(error_code::invalid_argument, "server '" + ep.server + "' is not an http(s) URL");
   auto p = std::make_unique<impl>();
@@ -236,13 +267,13 @@ void http_client::close_all() {
   for (auto* s : impl_->open) s->close();
 }
 
-net::awaitable<result<http_response>> http_client::request(std::string method, std::string target,
-                                                           std::string authorization, steady::duration deadline) {
+net::awaitable<result<http_response>> http_client::request(http_request in, steady::duration deadline) {
   auto& p = *impl_;
-  auto verb = http::string_to_verb(method);
+  if (http::string_to_verb(in.method) == http::verb::unknown)
+    co_return make_error(error_code::internal, "unknown HTTP method '" + in.method + "'");
   auto started = steady::now();
   co_return co_await p.with_stream(deadline, [&](auto& stream) -> net::awaitable<result<http_response>> {
-    auto req = p.make_request(verb, target, authorization);
+    auto req = p.make_request(in);
     std::string body;
     auto remaining = [&] { return std::max<steady::duration>(deadline - (steady::now() - started), std::chrono::milliseconds(1)); };
     auto r = co_await p.exchange(
@@ -257,13 +288,13 @@ net::awaitable<result<http_response>> http_client::request(std::string method, s
   });
 }
 
-net::awaitable<result<http_response>> http_client::stream_lines(std::string target, std::string authorization,
-                                                                steady::duration idle, std::function<void()> on_open,
+net::awaitable<result<http_response>> http_client::stream_lines(http_request in, steady::duration idle,
+                                                                std::function<void()> on_open,
                                                                 std::function<void(std::string_view)> on_line) {
   auto& p = *impl_;
   co_return co_await p.with_stream(timeouts::upstream_connect, [&](auto& stream) -> net::awaitable<result<http_response>> {
-    auto req = p.make_request(http::verb::get, target, authorization);
-    line_splitter lines(max_line);
+    auto req = p.make_request(in);
+    kube::line_splitter lines(max_line);
     co_return co_await p.exchange(
         stream, req, timeouts::upstream_request, idle,
         [&](int status) {
@@ -275,4 +306,4 @@ net::awaitable<result<http_response>> http_client::stream_lines(std::string targ
   });
 }
 
-}  // namespace runnerfleet::kube
+}  // namespace runnerfleet::upstream
