@@ -183,7 +183,8 @@ net::awaitable<reply> request_router::mutation_route(const api::route_match& m, 
   call.runner = m.params.at(0);
   call.cluster = param(q, "cluster");
   call.reason = std::move(*reason);
-  call.request_id = request_id_from(in.request_id);
+  call.request_id = new_request_id();
+  call.client_request_id = client_request_id(in.request_id);
   call.who = who;
   auto data = co_await mutations_.run(std::move(call));
   if (!data) co_return error_reply(data.failure());

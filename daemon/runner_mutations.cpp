@@ -43,17 +43,20 @@ result<runner_view> locate(const snapshot* snap, const mutation_call& call) {
 
 }  // namespace
 
-std::string request_id_from(const std::string& header) {
-  bool usable = !header.empty() && header.size() <= 64;
-  for (char c : header)
-    usable = usable && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
-  if (usable) return header;
+std::string new_request_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
   static const char* hex = "0123456789abcdef";
   std::string id = "rf-";
   auto v = rng();
   for (int i = 0; i < 16; ++i, v >>= 4) id.push_back(hex[v & 15]);
   return id;
+}
+
+std::string client_request_id(const std::string& header) {
+  bool usable = !header.empty() && header.size() <= 64;
+  for (char c : header)
+    usable = usable && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.');
+  return usable ? header : std::string{};
 }
 
 runner_mutations::runner_mutations(const config& cfg, snapshot_store& store, audit_journal& journal,
@@ -74,6 +77,7 @@ audit::record runner_mutations::record_for(const mutation_call& call, const runn
   r.cluster = runner.cluster;
   r.ns = runner.ns;
   r.reason = call.reason;
+  if (!call.client_request_id.empty()) r.detail["client_request_id"] = call.client_request_id;
   return r;
 }
 
@@ -151,7 +155,8 @@ net::awaitable<result<json>> runner_mutations::change_gitlab(mutation_call call,
     if (r.paused != pause) targets.push_back(r.id);
   }
   auto record = record_for(call, runner);
-  record.detail = {{"registrations", all}, {"to_change", targets}};
+  record.detail["registrations"] = all;
+  record.detail["to_change"] = targets;
   if (auto st = journal_.append(record); !st)
     co_return make_error(error_code::internal, "nothing was changed: the intent could not be journalled: " + st.failure().message);
   if (targets.empty()) {
@@ -196,8 +201,8 @@ net::awaitable<result<json>> runner_mutations::change_arc(mutation_call call, ru
     co_return make_error(error_code::not_found, "AutoscalingRunnerSet " + runner.ns + "/" + runner.name + " is gone");
   auto ars = it->second;  // a copy: the cache changes while the patch is in flight
   auto record = record_for(call, runner);
-  record.detail = {{"object", "AutoscalingRunnerSet/" + runner.ns + "/" + runner.name},
-                   {"max_runners_before", ars.max_runners ? json(*ars.max_runners) : json(nullptr)}};
+  record.detail["object"] = "AutoscalingRunnerSet/" + runner.ns + "/" + runner.name;
+  record.detail["max_runners_before"] = ars.max_runners ? json(*ars.max_runners) : json(nullptr);
   if (arc_pause::is_paused(ars) == pause) {
     if (auto st = journal_.append(record); !st)
       co_return make_error(error_code::internal, "the intent could not be journalled: " + st.failure().message);

@@ -28,7 +28,8 @@ struct mutation_call {
   std::string runner;   ///< the path parameter
   std::string cluster;  ///< ?cluster=, needed only when the name exists in several clusters
   std::string reason;
-  std::string request_id;
+  std::string request_id;         ///< ours, unique: the journal pairs intent and outcome by it
+  std::string client_request_id;  ///< the caller's X-Request-Id, if usable; recorded, not trusted
   api::caller who;
 };
 
@@ -65,7 +66,10 @@ class runner_mutations {
   std::set<std::string> in_flight_;  ///< runner keys with a mutation under way
 };
 
-/// A fresh request id ("rf-" + 16 hex digits) unless the caller sent a usable one.
-std::string request_id_from(const std::string& header);
+/// A fresh request id: "rf-" and 16 random hex digits.
+std::string new_request_id();
+
+/// The caller's X-Request-Id when it is short and plain ([A-Za-z0-9._-], ≤ 64), else "".
+std::string client_request_id(const std::string& header);
 
 }  // namespace runnerfleet::daemon
