@@ -375,6 +375,30 @@ class SimTest(unittest.TestCase):
 
     # ---- the scenario's hand-written facts ---------------------------------------------
 
+    def test_merge_patch(self):
+        st, sets = self.sim.get(ARC + "/autoscalingrunnersets")
+        ars = sets["items"][0]["metadata"]
+        path = f"{ARC}/namespaces/{ars['namespace']}/autoscalingrunnersets/{ars['name']}"
+
+        def patch(body, ctype="application/merge-patch+json"):
+            c = self.sim.conn()
+            c.request("PATCH", path, body=json.dumps(body), headers={
+                "Authorization": "Bearer " + self.sim.token, "Content-Type": ctype})
+            r = c.getresponse()
+            doc = json.loads(r.read())
+            c.close()
+            return r.status, doc
+        before = sets["items"][0]["spec"].get("maxRunners")
+        st, doc = patch({"spec": {"maxRunners": 0}, "metadata": {"annotations": {"runnerfleet.io/x": "7"}}})
+        self.assertEqual((st, doc["spec"]["maxRunners"], doc["metadata"]["annotations"]["runnerfleet.io/x"]),
+                         (200, 0, "7"))
+        self.assertGreater(int(doc["metadata"]["resourceVersion"]), int(sets["metadata"]["resourceVersion"]))
+        st, doc = patch({"spec": {"maxRunners": before}, "metadata": {"annotations": {"runnerfleet.io/x": None}}})
+        self.assertEqual(doc["spec"].get("maxRunners"), before)
+        self.assertNotIn("runnerfleet.io/x", doc["metadata"].get("annotations", {}))
+        self.assertEqual(patch([{"op": "remove", "path": "/spec"}], "application/json-patch+json")[0], 415)
+        self.assertEqual(patch(["not", "an", "object"])[0], 400)
+
     # ---- GitLab ----------------------------------------------------------------------
 
     def test_gitlab_registrations_statuses_and_pages(self):
@@ -443,6 +467,65 @@ class SimTest(unittest.TestCase):
             self.assertEqual(headers["x-next-page"], "2")
         finally:
             self.sim.control("DELETE", "/_sim/faults")
+
+    def test_gitlab_jobs_follow_pause(self):
+        _, truth = self.sim.control("GET", "/_sim/gitlab/runners")
+        reg = next(r for r in truth["runners"] if r["description"] == "docker-runner")
+        rid = reg["id"]
+        self.assertEqual(len(reg["running_jobs"]), 1)
+        _, _, jobs = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/jobs?status=running")
+        self.assertEqual([j["id"] for j in jobs], reg["running_jobs"])
+        self.assertEqual((jobs[0]["status"], jobs[0]["finished_at"]), ("running", None))
+        _, _, managers = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/managers")
+        self.assertEqual({m["job_execution_status"] for m in managers}, {"active"})
+        _, _, detail = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}")
+        contacted = time.mktime(time.strptime(detail["contacted_at"][:19], "%Y-%m-%dT%H:%M:%S")) - time.timezone
+        self.assertLess(abs(time.time() - contacted), 10, "a polling runner's contacted_at keeps up")
+        gitlab(self.sim, "PUT", f"/api/v4/runners/{rid}", body=json.dumps({"paused": True}))
+        try:
+            st, done = self.sim.control("POST", "/_sim/gitlab/finish-jobs", {"runner": "docker-runner"})
+            self.assertEqual((st, done["finished"], done["running"]), (200, reg["running_jobs"], []))
+            _, _, jobs = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/jobs?status=running")
+            self.assertEqual(jobs, [], "a paused runner gets no new jobs")
+            _, _, finished = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/jobs?status=success")
+            self.assertEqual(finished[0]["id"], reg["running_jobs"][0])
+            self.assertIsNotNone(finished[0]["finished_at"])
+            _, _, managers = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/managers")
+            self.assertEqual({m["job_execution_status"] for m in managers}, {"idle"})
+        finally:
+            gitlab(self.sim, "PUT", f"/api/v4/runners/{rid}", body=json.dumps({"paused": False}))
+        _, _, jobs = gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/jobs?status=running")
+        self.assertEqual(len(jobs), 1, "a resumed runner is handed work again")
+        self.assertGreater(jobs[0]["id"], reg["running_jobs"][0])
+        self.assertEqual(self.sim.control("POST", "/_sim/gitlab/finish-jobs", {"runner": "nobody"})[0], 404)
+        self.assertEqual(self.sim.control("POST", "/_sim/gitlab/finish-jobs", {"runner": 3})[0], 400)
+        self.assertEqual(gitlab(self.sim, "GET", f"/api/v4/runners/{rid}/jobs?status=sleeping")[0], 400)
+
+    def test_gitlab_500_fault_and_stats(self):
+        self.sim.control("DELETE", "/_sim/stats")
+        self.assertEqual(self.sim.control("PUT", "/_sim/faults", {"gitlab_500_every_n": 2})[0], 200)
+        try:
+            codes = [gitlab(self.sim, "GET", "/api/v4/runners/all")[0] for _ in range(4)]
+            self.assertEqual(codes, [200, 500, 200, 500])
+            self.assertEqual(self.sim.control("GET", "/_sim/stats")[1]["gitlab"]["status"], {"200": 2, "500": 2})
+        finally:
+            self.sim.control("DELETE", "/_sim/faults")
+        gitlab(self.sim, "GET", "/api/v4/runners/101")
+        gitlab(self.sim, "PUT", "/api/v4/runners/101", body=json.dumps({"maintenance_note": "x"}))
+        stats = self.sim.control("GET", "/_sim/stats")[1]["gitlab"]
+        self.assertEqual((stats["total"], stats["list"], stats["details"], stats["put"]), (6, 4, 1, 1))
+
+    def test_gitlab_scale_mode_registrations(self):
+        sim = Sim("--scenario", "none", "--scale-pools", "6", "--scale-pods", "12")
+        try:
+            _, headers, rows = gitlab(sim, "GET", "/api/v4/runners/all?per_page=100")
+            described = sorted(r["description"] for r in rows)
+            _, deployments = sim.control("GET", "/_sim/objects/deployments?namespace=gitlab-runners")
+            releases = sorted(d["metadata"]["name"] for d in deployments["items"])
+            self.assertEqual(len(releases), 3)
+            self.assertEqual(described, sorted(releases + ["legacy-shell-runner", "new-gpu-runner", "old-macos-runner"]))
+        finally:
+            sim.stop()
 
     def test_expect_matches_scenario(self):
         st, expect = self.sim.control("GET", "/_sim/expect")

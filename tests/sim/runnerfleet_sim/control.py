@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The control API (plain HTTP, loopback, JSON): inspect the simulator's truth, apply
-timeline steps and ops, set faults, start and end an outage, read request stats."""
+"""The control API (plain HTTP, loopback, JSON): inspect the simulator's truth (Kubernetes
+objects, GitLab registrations), apply timeline steps and ops, finish GitLab jobs, set faults,
+start and end an outage, read request stats."""
 
 import json
 import sys
+import time
 import traceback
 from urllib.parse import parse_qs, urlsplit
 
@@ -109,6 +111,8 @@ class ControlHandler(BaseHandler):
         if head == "expire" and method == "POST":
             sim.store.expire_watches()
             return 200, {"resource_version": str(sim.store.rv)}
+        if head == "gitlab" and len(parts) == 2:
+            return self.gitlab(method, parts[1], body)
         if head == "stats":
             if method == "GET":
                 return 200, sim.stats.snapshot()
@@ -117,6 +121,30 @@ class ControlHandler(BaseHandler):
                 return 200, sim.stats.snapshot()
         raise ControlError(404 if method == "GET" else 405,
                            f"no route for {method} /_sim/{'/'.join(parts)}")
+
+    def gitlab(self, method, what, body):
+        gl = self.server.app.gitlab
+        if what == "runners" and method == "GET":
+            return 200, {"runners": gl.truth(time.time())}
+        if what == "finish-jobs" and method == "POST":
+            finished, running = gl.finish_jobs(self.registration(gl, body), time.time())
+            return 200, {"finished": finished, "running": running}
+        raise ControlError(404 if method == "GET" else 405, f"no route for {method} /_sim/gitlab/{what}")
+
+    def registration(self, gl, body):
+        """The registration a body names: {"runner": description} or {"id": n}."""
+        if not isinstance(body, dict) or len(body) != 1 or not (
+                isinstance(body.get("runner"), str) or type(body.get("id")) is int):
+            raise ControlError(400, 'body must be {"runner": "<description>"} or {"id": <registration id>}')
+        if "id" in body:
+            ids = [body["id"]] if body["id"] in gl.runners else []
+        else:
+            ids = gl.ids_described(body["runner"])
+        if not ids:
+            raise ControlError(404, f"no GitLab registration {json.dumps(body)}")
+        if len(ids) > 1:
+            raise ControlError(409, f"{len(ids)} registrations are described {body['runner']!r}; name one by id")
+        return ids[0]
 
     def objects(self, parts, query):
         store = self.server.app.store

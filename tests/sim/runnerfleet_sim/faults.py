@@ -22,7 +22,8 @@ FIELDS = {
     "forbid": (list, None),                 # plurals answered with 403 Forbidden
     "hide_groups": (list, None),            # API groups not installed (e.g. actions.github.com)
     "gitlab_429_every_n": (int, 0),         # GitLab: every Nth request is a 429 with Retry-After
-    "gitlab_delay_ms": (int, 0),            # GitLab: delay every response
+    "gitlab_500_every_n": (int, 0),         # GitLab: every Nth request is a 500
+    "gitlab_delay_ms": (int, 0),            # GitLab: delay every response (any length: outlast deadlines)
     "gitlab_hide_totals": (bool, False),    # GitLab: omit x-total, x-total-pages, rel="last" (as gitlab.com)
 }
 
@@ -32,6 +33,7 @@ class Faults:
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
         self._counter = 0
+        self._gitlab_counter = 0
         self.values = {k: d for k, (_, d) in FIELDS.items()}
         self.injected = 0
 
@@ -78,6 +80,7 @@ class Faults:
         with self._lock:
             self.values = {k: d for k, (_, d) in FIELDS.items()}
             self._counter = 0
+            self._gitlab_counter = 0
 
     def maybe_error(self, verb: str):
         """Return an ApiError to answer this request with, or None."""
@@ -110,6 +113,21 @@ class Faults:
         if code == 403:
             return ApiError(403, "Forbidden", "forbidden: simulated fault", {})
         return internal()
+
+    def gitlab_fault(self):
+        """429 or 500 when this GitLab request is one an every-N fault picks, else None. Requests
+        are counted only while one is set, from the last clear, so tests can tell which fails."""
+        with self._lock:
+            rate, error = self.values["gitlab_429_every_n"], self.values["gitlab_500_every_n"]
+            if not rate and not error:
+                return None
+            self._gitlab_counter += 1
+            n = self._gitlab_counter
+        if rate and n % rate == 0:
+            return 429
+        if error and n % error == 0:
+            return 500
+        return None
 
     def expire_this_watch(self) -> bool:
         with self._lock:

@@ -11,7 +11,7 @@ from . import fleet, ops, resources
 from .util import parse_duration
 
 KNOWN_KEYS = {"SPDX-License-Identifier", "description", "seed", "nodes", "namespaces", "gitlab_runners",
-              "arc_scale_sets", "objects", "events", "timeline", "expect"}
+              "gitlab", "arc_scale_sets", "objects", "events", "timeline", "expect"}
 
 
 class ScenarioError(Exception):
@@ -191,8 +191,9 @@ PROBLEMS = ("crashloop", "image_pull_backoff", "unschedulable", "oom_killed")
 def generate_scale(f, pools: int, pods: int, problem_every: int = 50):
     """pools runner pools, half GitLab releases (Deployment + HPA in gitlab-runners),
     half ARC scale sets (arc-runners, listeners in arc-systems), with `pods` runner
-    pods in total; one pod in `problem_every` is in trouble."""
-    objs, seen_ns = [], set()
+    pods in total; one pod in `problem_every` is in trouble. Returns the namespaces, the
+    objects and the GitLab release specs (each gets a registration)."""
+    objs, seen_ns, releases = [], set(), []
     n_gl = (pools + 1) // 2
     counter = 0
     for i in range(pools):
@@ -212,6 +213,7 @@ def generate_scale(f, pools: int, pods: int, problem_every: int = 50):
                               "restarts": 6 if s == "crashloop" else 0}
                              for j, s in enumerate(states)]}
             objs += expand_gitlab(f, spec)
+            releases.append(spec)
         else:
             rtype = ARC_TYPES[i % len(ARC_TYPES)]
             ns = "arc-runners"
@@ -229,22 +231,27 @@ def generate_scale(f, pools: int, pods: int, problem_every: int = 50):
             objs += expand_arc(f, spec)
             seen_ns.add("arc-systems")
         seen_ns.add(ns)
-    return [f.namespace(n) for n in sorted(seen_ns)], objs
+    return [f.namespace(n) for n in sorted(seen_ns)], objs, releases
 
 
 # ---- loading into the store ---------------------------------------------------------
 
 def populate(store, f, doc, scale_pools=0, scale_pods=0):
+    """Loads the scenario (and the generated pools) into the store; returns every GitLab
+    release spec, the scenario's then the generated ones, for the GitLab registrations."""
     objs = expand(f, doc)
+    releases = list(doc.get("gitlab_runners", []))
     have = {o["metadata"]["name"] for o in objs if o["kind"] == "Namespace"}
     if scale_pools and scale_pods:
-        nss, more = generate_scale(f, scale_pools, scale_pods)
+        nss, more, generated = generate_scale(f, scale_pools, scale_pods)
         objs = [n for n in nss if n["metadata"]["name"] not in have] + objs + more
+        releases += generated
     store.load(objs)
     # Statuses of expanded runners are computed during expansion; raw objects may
     # belong to a runner, so reconcile their owners.
     fleet.reconcile(store, f, {fleet.owner_key(o) for o in doc.get("objects", [])})
     store.compact()
+    return releases
 
 
 # ---- timeline -----------------------------------------------------------------------

@@ -42,9 +42,9 @@ class Sim:
                                nodes=self.scenario.get("nodes"), clock=time.time)
         self.ctx = ops.Context(self.store, self.factory, self)
         self.timeline = scenario.Timeline(self.scenario.get("timeline"), self.ctx)
-        self.gitlab = GitLab(self.scenario, self.state_dir, self.start_time)
-        scenario.populate(self.store, self.factory, self.scenario,
-                          args.scale_pools, args.scale_pods)
+        releases = scenario.populate(self.store, self.factory, self.scenario,
+                                     args.scale_pools, args.scale_pods)
+        self.gitlab = GitLab(self.scenario.get("gitlab", {}), releases, self.state_dir, self.start_time)
 
     # ---- lifecycle -------------------------------------------------------------------
 

@@ -4,6 +4,8 @@
 import threading
 from collections import Counter
 
+GITLAB_ENDPOINTS = ("list", "details", "managers", "jobs", "put", "other")
+
 
 class Stats:
     def __init__(self):
@@ -20,6 +22,8 @@ class Stats:
             self.watches_expired = 0
             self.unauthorized = 0
             self.injected_errors = 0
+            self.gitlab_requests = Counter()
+            self.gitlab_codes = Counter()
             self._active = getattr(self, "_active", Counter())
 
     def request(self, verb: str, plural=None):
@@ -35,6 +39,14 @@ class Stats:
     def bump(self, name: str):
         with self._lock:
             setattr(self, name, getattr(self, name) + 1)
+
+    def gitlab_request(self, endpoint: str):
+        with self._lock:
+            self.gitlab_requests[endpoint] += 1
+
+    def gitlab_response(self, code: int):
+        with self._lock:
+            self.gitlab_codes[str(code)] += 1
 
     def watch_open(self, plural: str, delta: int):
         with self._lock:
@@ -59,4 +71,7 @@ class Stats:
                 "watches_expired": self.watches_expired,
                 "unauthorized": self.unauthorized,
                 "injected_errors": self.injected_errors,
+                "gitlab": {"total": sum(self.gitlab_requests.values())}
+                | {k: self.gitlab_requests[k] for k in GITLAB_ENDPOINTS}
+                | {"status": dict(self.gitlab_codes)},
             }
