@@ -88,6 +88,15 @@ class matcher {
   std::set<std::size_t> mapped_, claimed_;
 };
 
+/// The registration silent the longest (never contacted beats any contact), so an offline
+/// reason quotes the worst case rather than whichever registration happens to come first.
+const gitlab::registration* longest_silent(const std::vector<const gitlab::registration*>& regs) {
+  return *std::min_element(regs.begin(), regs.end(), [](const auto* a, const auto* b) {
+    auto ca = a->last_contact(), cb = b->last_contact();
+    return cb ? (!ca || *ca < *cb) : false;
+  });
+}
+
 /// Paused, draining, partly paused or silent: what GitLab adds to the cluster's view.
 void derive_status(runner_view& r, const std::vector<const gitlab::registration*>& regs, const gitlab_input& in) {
   if (regs.empty() || r.status == "unknown") return;
@@ -107,10 +116,10 @@ void derive_status(runner_view& r, const std::vector<const gitlab::registration*
     if (!cluster_reason.empty()) r.status_reason += " (cluster: " + cluster_reason + ")";
   } else if (paused > 0) {
     if (r.status == "online" || r.status == "idle") r.status = "degraded";
-    r.status_reason = std::to_string(paused) + " of " + std::to_string(regs.size()) +
-                      " registrations paused in GitLab; " + cluster_reason;
+    r.status_reason = std::to_string(paused) + " of " + std::to_string(regs.size()) + " registrations paused in GitLab" +
+                      (cluster_reason.empty() ? "" : "; " + cluster_reason);
   } else if (silent == regs.size() && (r.status == "online" || r.status == "degraded")) {
-    const auto* g = regs.front();
+    const auto* g = longest_silent(regs);
     auto contact = g->last_contact();
     auto read_at = std::max(g->details_at.value_or(g->listed_at), g->managers_at.value_or(g->listed_at));
     r.status = "offline";
@@ -169,6 +178,7 @@ match_outcome attach_registrations(std::vector<runner_view>& runners, const gitl
     }
     if (r.type == "unknown") r.type = detect_runner_type({}, r.tags);
     if (jobs) r.jobs.running = jobs;
+    if (!claimed.empty() && in.stale) r.stale = true;
   }
   out.version_target = in.config->version_target ? in.config->version_target : newest;
   for (std::size_t i = 0; i < runners.size(); ++i) {

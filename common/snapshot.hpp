@@ -148,7 +148,7 @@ struct runner_view {
   job_counts jobs;
   std::optional<std::string> version;
   std::optional<bool> outdated;
-  bool stale = false;  ///< its cluster's source is down; this is the last good data
+  bool stale = false;  ///< its cluster's source (or GitLab, for a registered runner) is down: last good data
   // Detail only.
   std::optional<deployment_view> deployment;
   std::optional<listener_view> listener;

@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace runnerfleet::daemon {
 
 namespace net = boost::asio;
@@ -232,6 +234,8 @@ void snapshot_store::rebuild() {
   for (const auto& c : in.clusters) all_synced = all_synced && c.synced;
   auto next = build_snapshot(in);
   last_build_ = std::chrono::steady_clock::now();
+  auto releases = static_cast<std::size_t>(
+      std::count_if(next->runners.begin(), next->runners.end(), [](const auto& r) { return r.forge == "gitlab"; }));
   metrics_.observe_snapshot_build(std::chrono::duration<double>(last_build_ - started).count(),
                                   next->runners.size(), next->pods.size());
   if (current_ && current_->same_content(*next)) {
@@ -251,6 +255,8 @@ void snapshot_store::rebuild() {
   metrics_.set_generation(generation_);
   for (auto& e : changes) events_.append(std::move(e));
   changes_.notify_all();
+  // After publishing: the source asks wants_registration(), which reads current_.
+  if (gitlab_ && releases != std::exchange(gitlab_releases_, releases)) gitlab_->fleet_changed();
 }
 
 }  // namespace runnerfleet::daemon

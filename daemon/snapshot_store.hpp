@@ -73,6 +73,7 @@ class snapshot_store {
   std::map<std::string, std::unique_ptr<cluster_feed>> feeds_;
   gitlab_source* gitlab_ = nullptr;
   std::set<std::string, std::less<>> mapped_;  ///< registration ids and descriptions in gitlab.mapping
+  std::size_t gitlab_releases_ = 0;  ///< GitLab runners in the last snapshot: the GitLab source hears of growth
   std::shared_ptr<const snapshot> current_;
   std::uint64_t generation_ = 0;
   event_log events_;

@@ -77,7 +77,9 @@ struct gitlab_source::impl {
   std::map<std::int64_t, time_point> written_at;  ///< our own last write per registration
   bool listed = false;
   bool stopped = false;
+  bool wake = false;  ///< the fleet gained releases whose registrations are unread: poll again soon
   std::set<net::steady_timer*> waits;
+  net::steady_timer next_poll{ex};
 
   // Health.
   bool list_failing = false;
@@ -231,7 +233,10 @@ struct gitlab_source::impl {
     in.now = clock::now();
     in.details_refresh = cfg.details_refresh;
     auto interval_s = static_cast<int>(cfg.poll_interval.count());
-    in.budget = std::max(0, cfg.max_requests_per_minute * interval_s / 60 - *pages);
+    // A cycle's share of the per-minute budget, and never more than the minute has left (an
+    // early, woken cycle comes on top of the regular ones).
+    in.budget = std::max(0, std::min(cfg.max_requests_per_minute * interval_s / 60 - *pages,
+                                     cfg.max_requests_per_minute - static_cast<int>(recent.size())));
     if (low_on_quota()) in.budget = 0;
     auto plan = gitlab::plan_refresh(in);
     for (const auto& item : plan) {
@@ -317,10 +322,17 @@ struct gitlab_source::impl {
   net::awaitable<void> poll_loop() {
     while (!stopped) {
       auto started = steady::now();
+      wake = false;
       co_await poll_once();
-      auto wait = cfg.poll_interval - (steady::now() - started);
-      if (!co_await sleep(std::max<steady::duration>(wait, std::chrono::seconds(1)))) break;
+      auto wait = wake ? steady::duration::zero() : cfg.poll_interval - (steady::now() - started);
+      next_poll.expires_after(std::max<steady::duration>(wait, std::chrono::seconds(1)));
+      co_await next_poll.async_wait(use_nothrow);  // cancelled by stop() or a wake
     }
+  }
+
+  /// A listed registration the fleet wants has never been read in detail.
+  bool details_missing() const {
+    return std::any_of(regs.begin(), regs.end(), [&](const auto& r) { return !r.details && (!wanted || wanted(r.entry)); });
   }
 };
 
@@ -353,8 +365,16 @@ void gitlab_source::set_wanted(std::function<bool(const gitlab::runner&)> fn) { 
 
 void gitlab_source::start() { net::co_spawn(impl_->ex, impl_->poll_loop(), net::detached); }
 
+void gitlab_source::fleet_changed() {
+  auto& p = *impl_;
+  if (p.stopped || !p.listed || !p.details_missing()) return;
+  p.wake = true;
+  p.next_poll.cancel();
+}
+
 void gitlab_source::stop() {
   impl_->stopped = true;
+  impl_->next_poll.cancel();
   for (auto* t : impl_->waits) t->cancel();
   impl_->client->close_all();
 }

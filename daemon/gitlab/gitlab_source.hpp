@@ -35,6 +35,10 @@ class gitlab_source {
 
   void start();
   void stop();
+  /// The fleet's GitLab releases changed: poll again within a second if that leaves registrations
+  /// of the fleet unread (at start-up the first list usually finishes before the cluster's), so
+  /// details do not wait a whole poll_interval. The per-minute budget still holds.
+  void fleet_changed();
 
   /// The registrations as last read, sorted by id.
   const std::vector<gitlab::registration>& registrations() const;
