@@ -4,15 +4,17 @@
 
 Starts the simulator with --tls on ephemeral ports and checks discovery, list, paging,
 selectors, watch (RV semantics, selector transitions, bookmarks, timeout, 410), Status
-errors, TLS + bearer auth, faults, outage, and that the scenario's hand-written
-"expect" facts match what is served.
+errors, TLS + bearer auth, faults, outage, the GitLab API, the Prometheus metrics and their
+OpenMetrics history, and that the scenario's hand-written "expect" facts match what is served.
 
     python3 tests/sim/selftest.py -v
 """
 
 import http.client
 import json
+import math
 import os
+import re
 import signal
 import socket
 import ssl
@@ -24,6 +26,8 @@ import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from runnerfleet_sim import backfill  # noqa: E402
 SIM = os.path.join(HERE, "runnerfleet-sim")
 DISCOVERY_V2 = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -113,6 +117,61 @@ def gitlab(sim, method, path, token="admin", body=None, ctype="application/json"
     raw = r.read()
     c.close()
     return r.status, {k.lower(): v for k, v in r.getheaders()}, json.loads(raw) if raw[:1] in (b"{", b"[") else raw
+
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)(?: (\S+))?$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"(?:,|$)')
+
+
+def parse_metrics(text):
+    """A small Prometheus text / OpenMetrics parser: ({family: type}, [(name, labels, value,
+    timestamp or None)]). Fails on any line it does not understand."""
+    types, samples = {}, []
+    for line in text.splitlines():
+        if line.startswith("# TYPE "):
+            _, _, name, kind = line.split(" ", 3)
+            types[name] = kind
+            continue
+        if line.startswith("# HELP ") or line == "# EOF":
+            continue
+        m = SAMPLE.match(line)
+        if not m:
+            raise ValueError(f"bad line {line!r}")
+        name, raw, value, ts = m.groups()
+        labels, end = {}, 0
+        for lm in LABEL.finditer(raw or ""):
+            if lm.start() != end:
+                raise ValueError(f"bad labels in {line!r}")
+            labels[lm.group(1)] = lm.group(2)
+            end = lm.end()
+        if end != len(raw or ""):
+            raise ValueError(f"bad labels in {line!r}")
+        samples.append((name, labels, float(value), float(ts) if ts else None))
+    return types, samples
+
+
+def family_of(name, types):
+    """The family a sample belongs to: itself, a counter without _total (OpenMetrics) or a
+    histogram without _bucket/_count/_sum."""
+    for suffix in ("", "_total", "_bucket", "_count", "_sum"):
+        base = name[:len(name) - len(suffix)] if suffix and name.endswith(suffix) else name
+        if (suffix == "" or name.endswith(suffix)) and base in types:
+            return base
+    return None
+
+
+def scrape(sim):
+    """GET /metrics on the control port: (Content-Type, {family: type}, samples)."""
+    c = http.client.HTTPConnection(sim.chost, sim.cport, timeout=10)
+    c.request("GET", "/metrics")
+    r = c.getresponse()
+    body = r.read().decode()
+    c.close()
+    return r.getheader("Content-Type"), *parse_metrics(body)
+
+
+def series_key(name, labels):
+    return name + json.dumps(labels, sort_keys=True)
 
 
 def read_events(resp, until=None, limit=1000):
@@ -546,8 +605,217 @@ class SimTest(unittest.TestCase):
                     check_facts(self, sim, name, dict(fx, **{
                         k: expect["runners"][name][k] for k in ("forge", "namespace")}))
             self.assertEqual(sim.control("POST", "/_sim/timeline/next")[0], 409)
+            time.sleep(1.05)  # past the metrics cache
+            _, _, samples = scrape(sim)
+            pods = {labels["pod"] for _, labels, _, _ in samples if labels.get("job") != "kube-state-metrics"}
+            self.assertNotIn("nix-runner-7d9f8c6b5f-qm4tn", pods, "a crash-looping pod stops exposing")
+            self.assertIn("docker-runner-5c8b9d7f6-b9xkq", pods, "a recovered pod exposes again")
+            self.assertNotIn("gh-docker-m8w5r-runner-b2j9v", pods, "a failed runner pod exposes nothing")
+            dind = [v for n, lb, v, _ in samples
+                    if n == "gitlab_runner_jobs_total" and lb["runner_name"] == "dind-runner"]
+            self.assertEqual(len(dind), 3)
+            self.assertLessEqual(min(dind), 1, "pods created by a step count from their creation")
+            gauges = {(n, lb["name"]): v for n, lb, v, _ in samples if n.startswith("gha_") and "name" in lb}
+            self.assertEqual((gauges[("gha_registered_runners", "gh-nix")], gauges[("gha_desired_runners", "gh-nix")]),
+                             (4, 4))
         finally:
             sim.stop()
+
+
+GITLAB = {"namespace", "pod", "job", "instance", "runner", "runner_name"}
+LISTENER = {"namespace", "pod", "job", "instance", "organization"}
+KSM_POD = {"namespace", "pod", "job", "instance", "container", "node", "resource", "unit"}
+FAMILIES = {  # family -> (type, label names of its samples, le excluded)
+    "gitlab_runner_jobs_total": ("counter", GITLAB | {"system_id"}),
+    "gitlab_runner_failed_jobs_total": ("counter", GITLAB | {"failure_reason"}),
+    "gitlab_runner_job_queue_duration_seconds": ("histogram", GITLAB | {"system_id", "project_jobs_running"}),
+    "gitlab_runner_jobs": ("gauge", GITLAB | {"system_id", "state", "stage", "executor_stage"}),
+    "gitlab_runner_limit": ("gauge", GITLAB | {"system_id"}),
+    "gitlab_runner_concurrent": ("gauge", {"namespace", "pod", "job", "instance"}),
+    "gitlab_runner_version_info": ("gauge", {"namespace", "pod", "job", "instance", "version", "revision", "branch",
+                                             "go_version", "built_at", "os", "architecture"}),
+    **{g: ("gauge", LISTENER | {"name", "exported_namespace"}) for g in (
+        "gha_assigned_jobs", "gha_running_jobs", "gha_registered_runners", "gha_busy_runners", "gha_idle_runners",
+        "gha_min_runners", "gha_max_runners", "gha_desired_runners")},
+    "gha_started_jobs_total": ("counter", LISTENER | {"repository", "job_name", "event_name"}),
+    "gha_completed_jobs_total": ("counter", LISTENER | {"repository", "job_name", "event_name", "job_result"}),
+    "gha_job_startup_duration_seconds": ("histogram", LISTENER | {"repository", "job_name", "event_name"}),
+    "container_cpu_usage_seconds_total": ("counter", {"namespace", "pod", "job", "instance", "container", "image"}),
+    "container_memory_working_set_bytes": ("gauge", {"namespace", "pod", "job", "instance", "container", "image"}),
+    "kube_pod_container_resource_requests": ("gauge", KSM_POD),
+    **{h: ("gauge", {"namespace", "job", "instance", "horizontalpodautoscaler"})
+       for h in ("kube_horizontalpodautoscaler_spec_max_replicas", "kube_horizontalpodautoscaler_spec_min_replicas",
+                 "kube_horizontalpodautoscaler_status_current_replicas")},
+    "bazel_remote_incoming_requests_total": ("counter", {"namespace", "pod", "job", "instance", "kind", "method",
+                                                         "status"}),
+}
+PROBLEM_PODS = ("docker-runner-5c8b9d7f6-b9xkq", "rocky9-runner-8f6d4b7c9-t5vgw")
+
+
+def histograms(types, samples, family, by):
+    """{by-label value: {le: cumulative count summed over series}} of a histogram family."""
+    out = {}
+    for name, labels, value, _ in samples:
+        if name == family + "_bucket":
+            le = math.inf if labels["le"] == "+Inf" else float(labels["le"])
+            bucket = out.setdefault(labels[by], {})
+            bucket[le] = bucket.get(le, 0) + value
+    return out
+
+
+def p95(buckets):
+    """histogram_quantile(0.95, ...) as Prometheus computes it (linear within the bucket)."""
+    les = sorted(buckets)
+    rank = 0.95 * buckets[math.inf]
+    prev_le, prev = 0.0, 0.0
+    for le in les:
+        if buckets[le] >= rank:
+            return le if le == math.inf else prev_le + (le - prev_le) * (rank - prev) / (buckets[le] - prev)
+        prev_le, prev = le, buckets[le]
+
+
+class MetricsTest(unittest.TestCase):
+    """GET /metrics and --metrics-history on a simulator of its own."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="rfsim-metrics-")
+        cls.history = os.path.join(cls.tmp.name, "history.om")
+        cls.sim = Sim("--metrics-history", cls.history, "--metrics-history-days", "0.05")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.sim.stop()
+        cls.tmp.cleanup()
+
+    def test_exposition_families_and_labels(self):
+        ctype, types, samples = scrape(self.sim)
+        self.assertEqual(ctype, "text/plain; version=0.0.4; charset=utf-8")
+        self.assertEqual(self.sim.info["metrics_url"], self.sim.info["control_url"] + "/metrics")
+        self.assertEqual(types, {f: kind for f, (kind, _) in FAMILIES.items()})
+        seen = {}
+        for name, labels, value, ts in samples:
+            family = family_of(name, types)
+            self.assertIsNotNone(family, name)
+            self.assertNotIn("", labels.values(), name)
+            keys = set(labels) - {"le"}
+            if family.startswith("container_") and "container" not in labels:
+                keys |= {"container", "image"}  # the pod's cgroup: the sum of its containers
+            self.assertEqual(keys, FAMILIES[family][1], name)
+            seen.setdefault(family, set()).add(labels.get("pod", labels.get("horizontalpodautoscaler")))
+        self.assertEqual(set(seen), set(FAMILIES))
+        st, expect = self.sim.control("GET", "/_sim/expect")
+        exposing = expect["metrics"]["exposing_pods"]
+        self.assertEqual(len(seen["gitlab_runner_jobs_total"]), exposing["gitlab"])
+        self.assertEqual(len(seen["gha_running_jobs"]), exposing["arc_listeners"])
+        runners = {labels["pod"] for _, labels, _, _ in samples
+                   if labels.get("namespace") == "arc-runners" and labels.get("job") != "kube-state-metrics"}
+        self.assertEqual(len(runners), exposing["arc_runners"])
+        gauges = {(n, lb["name"]): v for n, lb, v, _ in samples if n.startswith("gha_") and "name" in lb}
+        self.assertEqual((gauges[("gha_running_jobs", "gh-nix")], gauges[("gha_registered_runners", "gh-nix")],
+                          gauges[("gha_idle_runners", "gh-docker")], gauges[("gha_max_runners", "gh-l40s")]),
+                         (1, 2, 1, 2), "live ARC gauges follow the simulator's runners")
+        scrapes = self.sim.control("GET", "/_sim/stats")[1]["metrics"]["scrapes"]
+        scrape(self.sim)
+        self.assertEqual(self.sim.control("GET", "/_sim/stats")[1]["metrics"]["scrapes"], scrapes + 1)
+
+    def test_problem_pods_expose_nothing(self):
+        _, _, samples = scrape(self.sim)
+        pods = {labels["pod"] for _, labels, _, _ in samples if labels.get("job") != "kube-state-metrics"}
+        for pod in PROBLEM_PODS:
+            self.assertNotIn(pod, pods)
+        requested = {labels["pod"] for name, labels, _, _ in samples
+                     if name == "kube_pod_container_resource_requests"}
+        self.assertLessEqual(set(PROBLEM_PODS), requested, "kube-state-metrics still reports their requests")
+
+    def test_counters_monotonic_histograms_cumulative(self):
+        _, types, first = scrape(self.sim)
+        time.sleep(1.1)  # past the 1 s cache
+        _, _, second = scrape(self.sim)
+        before = {series_key(n, lb): v for n, lb, v, _ in first}
+        grew = 0
+        for name, labels, value, _ in second:
+            family = family_of(name, types)
+            if types[family] in ("counter", "histogram"):
+                self.assertGreaterEqual(value, before[series_key(name, labels)], name)
+                grew += value > before[series_key(name, labels)]
+        self.assertGreater(grew, 0)
+        counts = {series_key(n[:-len("_count")], lb): v for n, lb, v, _ in second if n.endswith("_count")}
+        buckets = {}
+        for name, labels, value, _ in second:
+            if name.endswith("_bucket"):
+                rest = {k: v for k, v in labels.items() if k != "le"}
+                le = math.inf if labels["le"] == "+Inf" else float(labels["le"])
+                buckets.setdefault(series_key(name[:-len("_bucket")], rest), []).append((le, value))
+        self.assertEqual(len(buckets), 8)
+        for key, points in buckets.items():
+            values = [v for _, v in sorted(points)]
+            self.assertEqual(values, sorted(values), key)
+            self.assertEqual(values[-1], counts[key], key)
+
+    def test_expected_slo_outcomes(self):
+        _, types, samples = scrape(self.sim)
+        facts = self.sim.control("GET", "/_sim/expect")[1]["metrics"]
+        scale_set = {lb["pod"]: lb["name"] for n, lb, _, _ in samples if n == "gha_running_jobs"}
+        jobs, failed = {}, {}
+        for name, labels, value, _ in samples:
+            if name == "gitlab_runner_jobs_total":
+                jobs[labels["runner_name"]] = jobs.get(labels["runner_name"], 0) + value
+            elif name == "gitlab_runner_failed_jobs_total":
+                failed[labels["runner_name"]] = failed.get(labels["runner_name"], 0) + value
+            elif name == "gha_completed_jobs_total":
+                runner = scale_set[labels["pod"]]
+                jobs[runner] = jobs.get(runner, 0) + value
+                failed[runner] = failed.get(runner, 0) + value * (labels["job_result"] == "failed")
+        self.assertEqual(set(jobs), set(facts["failure_ratio"]))
+        for runner, ratio in facts["failure_ratio"].items():
+            self.assertAlmostEqual(failed[runner] / jobs[runner], ratio, delta=0.002, msg=runner)
+        quantiles = {r: p95(b) for r, b in histograms(
+            types, samples, "gitlab_runner_job_queue_duration_seconds", "runner_name").items()}
+        for pod, buckets in histograms(types, samples, "gha_job_startup_duration_seconds", "pod").items():
+            quantiles[scale_set[pod]] = p95(buckets)
+        self.assertEqual(sorted(r for r, q in quantiles.items() if q > 60), facts["p95_over_60s"])
+        self.assertLess(max(q for r, q in quantiles.items() if q <= 60), 30)
+
+    def test_history(self):
+        with open(self.history) as f:
+            text = f.read()
+        self.assertTrue(text.endswith("\n# EOF\n"))
+        self.assertEqual(self.sim.info["metrics_history"], self.history)
+        types, samples = parse_metrics(text)
+        self.assertEqual(types["container_cpu_usage_seconds"], "counter", "OpenMetrics types a counter by its family")
+        self.assertIn("gitlab_runner_jobs_total", {n for n, _, _, _ in samples})
+        last = {}
+        for name, labels, value, ts in samples:
+            key = series_key(name, labels)
+            self.assertGreater(ts, last.get(key, (0, -1))[1], key)
+            last[key] = (value, ts)
+        end = max(ts for _, ts in last.values())
+        self.assertLess(abs(end - time.time()), 60)
+        self.assertLessEqual(end - min(ts for _, _, _, ts in samples), 0.05 * 86400)
+        _, types, live = scrape(self.sim)
+        checked = 0
+        for name, labels, value, _ in live:
+            if types[family_of(name, types)] in ("counter", "histogram") and name != "gha_started_jobs_total":
+                old, ts = last[series_key(name, labels)]
+                self.assertEqual(ts, end, name)
+                self.assertLessEqual(old, value, name)
+                checked += 1
+        self.assertGreater(checked, 100)
+
+    def test_history_grid(self):
+        end = 1_800_000_000.25
+        times = backfill.grid(end - 7 * 3600 - 17, end)
+        self.assertEqual(times[0], end - 7 * 3600 - 17, "a series starts at its creation")
+        self.assertEqual(times[-1], end, "and ends where the live scrape takes over")
+        fine = end - 6 * 3600
+        coarse = [t for t in times[1:] if t <= fine]
+        recent = [t for t in times[:-1] if t > fine]
+        self.assertEqual({b - a for a, b in zip(coarse, coarse[1:])}, {300})
+        self.assertEqual({b - a for a, b in zip(recent, recent[1:])}, {30})
+        self.assertEqual((coarse[0] % 300, len(coarse), len(recent)),
+                         (0, math.floor(fine / 300) - math.floor(times[0] / 300), 720))
+        self.assertEqual(backfill.grid(end + 5, end), [end])
 
 
 def runner_pods(sim, name, fx):

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """The control API (plain HTTP, loopback, JSON): inspect the simulator's truth (Kubernetes
 objects, GitLab registrations), apply timeline steps and ops, finish GitLab jobs, set faults,
-start and end an outage, read request stats."""
+start and end an outage, read request stats. Also serves the fleet's Prometheus metrics on
+GET /metrics."""
 
 import json
 import sys
@@ -10,6 +11,7 @@ import traceback
 from urllib.parse import parse_qs, urlsplit
 
 from . import ops, resources
+from .exposition import CONTENT_TYPE
 from .server import BaseHandler
 from .status import ApiError
 
@@ -50,6 +52,8 @@ class ControlHandler(BaseHandler):
             query = {k: v[0] for k, v in parse_qs(url.query).items()}
             parts = [p for p in url.path.split("/") if p]
             body = self._body() if method in ("POST", "PUT", "PATCH") else None
+            if url.path == "/metrics" and method == "GET":
+                return self.send_bytes(200, self.server.app.metrics.scrape(), CONTENT_TYPE)
             if parts[:1] != ["_sim"]:
                 raise ControlError(404, f"unknown path {url.path}")
             code, out = self.route(method, parts[1:], query, body)

@@ -43,6 +43,7 @@ DEFAULT_UNMATCHED = [
      "tags": ["gpu"], "version": None, "runner_type": "instance_type"}]
 FINISHED_KEPT = 50  # finished jobs listed per registration (status=success), newest first
 QUEUED_S = 8        # how long a job waited for a runner before it started (created_at)
+REVISION = "a1b2c3d4"  # the runners' git revision, also in gitlab_runner_version_info
 
 
 def _fraction(job_id, salt):
@@ -80,7 +81,7 @@ class GitLab:
         self.runners = {}
         self.next_job = 9000
         self.next_manager = 10000
-        version = cfg.get("version", "17.11.1")
+        self.version = version = cfg.get("version", "17.11.1")
         for release in releases:
             pods = release.get("pods", [])
             online = any(p.get("state", "running") == "running" for p in pods)
@@ -184,6 +185,11 @@ class GitLab:
     def ids_described(self, description):
         return [r["id"] for r in self.runners.values() if r["description"] == description]
 
+    def version_of(self, description):
+        """The version a release's pods put in gitlab_runner_version_info, matching its registration."""
+        return next((r["version"] for r in self.runners.values() if r["description"] == description
+                     and r["version"]), self.version)
+
     def truth(self, now):
         """What the control API shows: every registration as the simulator holds it."""
         with self.lock:
@@ -230,7 +236,7 @@ class GitLab:
         d = self.entity(r, now)
         d.update({"tag_list": r["tags"], "run_untagged": False, "locked": False, "maximum_timeout": 3600,
                   "access_level": "not_protected", "version": r["version"],
-                  "revision": "a1b2c3d4" if r["version"] else None, "platform": "linux" if r["version"] else None,
+                  "revision": REVISION if r["version"] else None, "platform": "linux" if r["version"] else None,
                   "architecture": "amd64" if r["version"] else None,
                   "contacted_at": rfc3339(self.contacted(r, now)) if r["contacted_at"] else None,
                   "maintenance_note": r["maintenance_note"], "projects": [],
@@ -244,7 +250,7 @@ class GitLab:
 
     def manager(self, r, m, now):
         contacted = self.contacted(r, now)
-        return {"id": m["id"], "system_id": m["system_id"], "version": r["version"], "revision": "a1b2c3d4",
+        return {"id": m["id"], "system_id": m["system_id"], "version": r["version"], "revision": REVISION,
                 "platform": "linux", "architecture": "amd64", "created_at": rfc3339(r["created_at"]),
                 "contacted_at": rfc3339(contacted) if contacted else None, "ip_address": "10.42.0.%d" % (m["id"] % 250),
                 "status": self.status(r, now) if not r["paused"] else ("online" if contacted and contacted > now - ONLINE_S else "offline"),

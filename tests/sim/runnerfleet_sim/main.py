@@ -84,11 +84,18 @@ def parse_args(argv=None):
     f.add_argument("--retry-after-s", type=int, default=1,
                    help="Retry-After of injected 429/503 (default %(default)s)")
     f.add_argument("--delay-ms", type=int, default=0, help="delay every API response")
+    p.add_argument("--metrics-history", metavar="PATH",
+                   help="write the metrics of the last days as OpenMetrics to PATH before the "
+                        "start-up line (for promtool tsdb create-blocks-from openmetrics)")
+    p.add_argument("--metrics-history-days", type=float, default=7.0, metavar="DAYS",
+                   help="how far back --metrics-history goes (default %(default)s)")
     p.add_argument("--verbose", action="store_true", help="log requests to stderr")
     args = p.parse_args(argv)
     if bool(args.scale_pools) != bool(args.scale_pods) or args.scale_pools < 0 or \
             args.scale_pods < 0:
         p.error("--scale-pools and --scale-pods go together and must be positive")
+    if args.metrics_history_days <= 0:
+        p.error("--metrics-history-days must be positive")
     return args
 
 

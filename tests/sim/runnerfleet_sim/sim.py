@@ -3,13 +3,15 @@
 
 import os
 import shutil
+import sys
 import tempfile
 import threading
 import time
 
-from . import ops, scenario, tls
+from . import backfill, metrics_fleet, metrics_model, ops, scenario, tls
 from .builders import Factory
 from .control import ControlHandler
+from .exposition import Endpoint
 from .faults import Faults
 from .gitlab import GitLab, GitLabHandler
 from .k8s_api import K8sHandler
@@ -38,6 +40,7 @@ class Sim:
         self.state_dir = args.state_dir or tempfile.mkdtemp(prefix="runnerfleet-sim-")
         os.makedirs(self.state_dir, exist_ok=True)
         self.scenario = scenario.load_file(args.scenario)
+        self.metric_profiles = metrics_model.profiles(self.scenario)
         self.factory = Factory(self.start_time, seed=args.seed or self.scenario.get("seed", 42),
                                nodes=self.scenario.get("nodes"), clock=time.time)
         self.ctx = ops.Context(self.store, self.factory, self)
@@ -45,6 +48,8 @@ class Sim:
         releases = scenario.populate(self.store, self.factory, self.scenario,
                                      args.scale_pools, args.scale_pods)
         self.gitlab = GitLab(self.scenario.get("gitlab", {}), releases, self.state_dir, self.start_time)
+        self.metrics = Endpoint(lambda: self.metric_set(live=True), self.stats)
+        self.metrics_history = None
 
     # ---- lifecycle -------------------------------------------------------------------
 
@@ -75,6 +80,8 @@ class Sim:
             self.state_dir, self.k8s_url, self.tls, self.ca_file, self.token.current(),
             self.args.namespace)
         self.restart_expiry()
+        if self.args.metrics_history:
+            self.write_metrics_history(self.args.metrics_history, self.args.metrics_history_days)
         if self.args.timeline == "auto":
             self.timeline.run_auto(self.start_time)
 
@@ -97,7 +104,26 @@ class Sim:
                              for s in self.timeline.info()],
                 "down": self.down, "control_url": self.control_url,
                 "gitlab_url": self.gitlab_url, "gitlab_admin_token_file": self.gitlab.admin_token_file,
-                "gitlab_user_token_file": self.gitlab.user_token_file}
+                "gitlab_user_token_file": self.gitlab.user_token_file,
+                "metrics_url": self.control_url + "/metrics", "metrics_history": self.metrics_history}
+
+    # ---- metrics ---------------------------------------------------------------------
+
+    def metric_set(self, live: bool):
+        """Every series the fleet exposes now; live: ARC gauges from state, else modelled."""
+        return metrics_fleet.collect(self.store, self.metric_profiles, self.gitlab.version_of,
+                                     self.start_time, live)
+
+    def write_metrics_history(self, path: str, days: float):
+        """Backfills the last `days` up to start_time, where the live scrape continues the counters."""
+        t0 = time.monotonic()
+        path = os.path.abspath(path)
+        written = backfill.write(path, self.metric_set(live=False), self.start_time, days)
+        self.metrics_history = path
+        if self.args.verbose:
+            print(f"runnerfleet-sim: metrics history {path}: {written['series']} series, "
+                  f"{written['samples']} samples, {written['bytes']} bytes in "
+                  f"{time.monotonic() - t0:.2f} s", file=sys.stderr)
 
     # ---- faults ----------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ class Stats:
             self.injected_errors = 0
             self.gitlab_requests = Counter()
             self.gitlab_codes = Counter()
+            self.metrics_scrapes = 0
             self._active = getattr(self, "_active", Counter())
 
     def request(self, verb: str, plural=None):
@@ -74,4 +75,5 @@ class Stats:
                 "gitlab": {"total": sum(self.gitlab_requests.values())}
                 | {k: self.gitlab_requests[k] for k in GITLAB_ENDPOINTS}
                 | {"status": dict(self.gitlab_codes)},
+                "metrics": {"scrapes": self.metrics_scrapes},
             }
