@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/config.hpp"
 
+#include "common/config_fields.hpp"
+#include "common/config_prometheus.hpp"
 #include "common/time_format.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -12,65 +14,13 @@
 namespace runnerfleet {
 namespace {
 
-/// Thrown inside this file only, turned into a result at the boundary.
-struct config_error {
-  std::string message;
-};
+using namespace config_fields;
 
-[[noreturn]] void fail(const std::string& key, const YAML::Node& node, const std::string& what) {
-  std::string where = node.Mark().is_null() ? "" : " (line " + std::to_string(node.Mark().line + 1) + ")";
-  throw config_error{key + where + ": " + what};
-}
-
-void check_keys(const YAML::Node& map, const std::string& path, const std::set<std::string>& allowed) {
-  if (!map.IsMap()) fail(path.empty() ? "config" : path, map, "expected a mapping");
-  for (const auto& kv : map) {
-    auto key = kv.first.as<std::string>();
-    if (!allowed.contains(key)) {
-      std::string known;
-      for (const auto& k : allowed) known += (known.empty() ? "" : ", ") + k;
-      fail(path.empty() ? key : path + "." + key, kv.first, "unknown key (known: " + known + ")");
-    }
-  }
-}
-
-std::string get_string(const YAML::Node& node, const std::string& key) {
-  if (!node.IsScalar()) fail(key, node, "expected a string");
-  return node.as<std::string>();
-}
-
-bool get_bool(const YAML::Node& node, const std::string& key) {
-  bool value = false;
-  if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) fail(key, node, "expected true or false");
-  return value;
-}
-
-int get_int(const YAML::Node& node, const std::string& key, int min, int max) {
-  int value = 0;
-  if (!node.IsScalar() || !YAML::convert<int>::decode(node, value)) fail(key, node, "expected an integer");
-  if (value < min || value > max)
-    fail(key, node, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-  return value;
-}
-
-std::chrono::seconds get_duration(const YAML::Node& node, const std::string& key) {
-  auto d = node.IsScalar() ? parse_duration(node.as<std::string>()) : std::nullopt;
-  if (!d) fail(key, node, "expected a duration such as 30s, 5m or 1h");
-  return std::chrono::duration_cast<std::chrono::seconds>(*d);
-}
 
 role get_role(const YAML::Node& node, const std::string& key) {
   auto r = node.IsScalar() ? parse_role(node.as<std::string>()) : std::nullopt;
   if (!r) fail(key, node, "expected viewer, operator or admin");
   return *r;
-}
-
-std::vector<std::string> get_string_list(const YAML::Node& node, const std::string& key) {
-  if (!node.IsSequence()) fail(key, node, "expected a list of strings");
-  std::vector<std::string> out;
-  for (std::size_t i = 0; i < node.size(); ++i)
-    out.push_back(get_string(node[i], key + "[" + std::to_string(i) + "]"));
-  return out;
 }
 
 bool valid_dns_label(const std::string& s) {
@@ -177,21 +127,16 @@ gitlab_config parse_gitlab(const YAML::Node& node) {
       if (g.scope_id.empty()) fail(path, n, "must not be empty");
     }
   }
-  if (auto n = node["poll_interval"]) {
-    g.poll_interval = get_duration(n, "gitlab.poll_interval");
-    if (g.poll_interval < std::chrono::seconds(5)) fail("gitlab.poll_interval", n, "must be at least 5s");
-  }
-  if (auto n = node["request_timeout"]) {
-    g.request_timeout = get_duration(n, "gitlab.request_timeout");
-    if (g.request_timeout < std::chrono::seconds(1) || g.request_timeout > std::chrono::seconds(300))
-      fail("gitlab.request_timeout", n, "must be between 1s and 5m");
-  }
+  if (auto n = node["poll_interval"])
+    g.poll_interval = get_duration(n, "gitlab.poll_interval", std::chrono::seconds(5), std::chrono::hours(24), "at least 5s");
+  if (auto n = node["request_timeout"])
+    g.request_timeout = get_duration(n, "gitlab.request_timeout", std::chrono::seconds(1), std::chrono::minutes(5),
+                                     "between 1s and 5m");
   if (auto n = node["max_requests_per_minute"]) g.max_requests_per_minute = get_int(n, "gitlab.max_requests_per_minute", 10, 100000);
   if (auto n = node["details_refresh"]) g.details_refresh = get_duration(n, "gitlab.details_refresh");
-  if (auto n = node["offline_after"]) {
-    g.offline_after = get_duration(n, "gitlab.offline_after");
-    if (g.offline_after < std::chrono::seconds(60)) fail("gitlab.offline_after", n, "must be at least 1m");
-  }
+  if (auto n = node["offline_after"])
+    g.offline_after = get_duration(n, "gitlab.offline_after", std::chrono::minutes(1), std::chrono::hours(24 * 365),
+                                   "at least 1m");
   if (auto n = node["version_target"]) {
     g.version_target = get_string(n, "gitlab.version_target");
     if (!valid_version(*g.version_target)) fail("gitlab.version_target", n, "expected a version such as 17.11.1");
@@ -223,7 +168,8 @@ arc_config parse_arc(const YAML::Node& node) {
 }
 
 config parse_root(const YAML::Node& root) {
-  check_keys(root, "", {"socket", "state_dir", "metrics_listen", "log", "access", "thresholds", "clusters", "gitlab", "arc"});
+  check_keys(root, "", {"socket", "state_dir", "metrics_listen", "log", "access", "thresholds", "clusters", "gitlab", "arc",
+                        "prometheus"});
   config cfg;
   if (auto n = root["socket"]) cfg.socket = get_string(n, "socket");
   if (!root["state_dir"]) fail("state_dir", root, "is required (the audit journal is written there)");
@@ -260,6 +206,7 @@ config parse_root(const YAML::Node& root) {
   }
   if (auto n = root["gitlab"]) cfg.gitlab = parse_gitlab(n);
   if (auto n = root["arc"]) cfg.arc = parse_arc(n);
+  if (auto n = root["prometheus"]) cfg.prometheus = parse_prometheus(n);
   return cfg;
 }
 
@@ -281,7 +228,7 @@ result<config> parse_config(const std::string& yaml_text, const std::string& sou
     config cfg = parse_root(root);
     cfg.source_path = source_name;
     return cfg;
-  } catch (const config_error& e) {
+  } catch (const config_fields::config_error& e) {
     return make_error(error_code::invalid_argument, source_name + ": " + e.message);
   } catch (const YAML::Exception& e) {
     return make_error(error_code::invalid_argument,

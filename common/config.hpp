@@ -67,6 +67,40 @@ struct arc_config {
   arc_pause_mode pause_mode = arc_pause_mode::refuse;
 };
 
+/// Service-level objectives the fleet is measured against (user story DC-1 and the platform's
+/// success metrics), evaluated per forge and per runner over the last hour.
+struct slo_config {
+  double queue_time_p95_seconds = 60;  ///< a job starts within this long of being queued (p95)
+  double failure_rate = 0.02;          ///< failed / finished jobs stays under this
+  double cpu_utilization_min = 0.40;   ///< CPU used / requested stays within [min, max]
+  double cpu_utilization_max = 0.70;
+  int min_jobs = 10;  ///< fewer jobs than this in the window: too little data to judge rates
+};
+
+/// A cache whose hit rate is shown: two operator-written PromQL selectors of counters.
+struct cache_config {
+  std::string name;
+  std::string hits;    ///< e.g. bazel_remote_incoming_requests_total{status="hit"}
+  std::string misses;  ///< e.g. bazel_remote_incoming_requests_total{status="miss"}
+};
+
+/// The Prometheus source: fleet metrics polled into the snapshot, range queries on demand.
+struct prometheus_config {
+  std::string url;  ///< http(s)://host:9090 (the base URL; a path prefix is kept)
+  std::optional<std::string> bearer_token_file;
+  std::optional<std::string> basic_auth_username;
+  std::optional<std::string> basic_auth_password_file;
+  std::optional<std::string> ca_file;
+  bool insecure_skip_tls_verify = false;
+  std::chrono::seconds poll_interval{30};    ///< the instant-query batch behind the snapshot
+  std::chrono::seconds request_timeout{10};  ///< one query
+  std::string namespace_label = "namespace";  ///< the scrape's label carrying the pod's namespace
+  std::string pod_label = "pod";              ///< and its name
+  std::vector<cache_config> caches;
+  slo_config slo;
+  int line = 0;
+};
+
 /// Logging at the edges: spdlog to stderr.
 struct log_config {
   std::string level = "info";
@@ -84,6 +118,7 @@ struct config {
   std::vector<cluster_config> clusters;
   std::optional<gitlab_config> gitlab;  ///< nullopt = the GitLab source is not configured
   arc_config arc;
+  std::optional<prometheus_config> prometheus;  ///< nullopt = no metrics
   std::string source_path;  ///< the file it was read from
 };
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/fleet_events.hpp"
 
+#include "common/fleet_metrics.hpp"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -34,6 +36,30 @@ void diff_sources(const snapshot& before, const snapshot& after, std::vector<fle
     e.reason = s.state;
     e.message = "source " + s.name + " is " + s.state + " (was " + was + ")";
     if (!s.last_error.empty() && s.state != "ok") e.message += ": " + s.last_error;
+    out.push_back(std::move(e));
+  }
+}
+
+/// An SLO that starts breaching (warning) or stops (info); no_data changes are not news.
+void diff_slo(const snapshot& before, const snapshot& after, std::vector<fleet_event>& out) {
+  if (!after.metrics) return;
+  auto key = [](const slo_result& r) { return r.objective + "|" + r.scope + "|" + r.forge + "|" + r.cluster + "|" + r.runner; };
+  std::map<std::string, const slo_result*> old;
+  if (before.metrics)
+    for (const auto& r : before.metrics->slo) old[key(r)] = &r;
+  for (const auto& r : after.metrics->slo) {
+    auto it = old.find(key(r));
+    bool was_breached = it != old.end() && it->second->state == "breached";
+    bool breached = r.state == "breached";
+    if (was_breached == breached || (!breached && r.state != "met")) continue;
+    fleet_event e;
+    e.kind = "slo";
+    e.severity = breached ? "warning" : "info";
+    e.runner = r.runner;
+    e.cluster = r.cluster;
+    e.object = "SLO/" + r.objective + (r.runner.empty() ? "/" + r.forge : "");
+    e.reason = breached ? "breached" : "recovered";
+    e.message = r.message;
     out.push_back(std::move(e));
   }
 }
@@ -159,7 +185,8 @@ void diff_pods(const snapshot& before, const snapshot& after, std::vector<fleet_
 const std::vector<std::string>& fleet_event_kinds() {
   static const std::vector<std::string> kinds = {
       "scaling",        "pod_problem", "pod_recovered", "runner_status", "runner_added",
-      "runner_removed", "kube_event",  "source",        "mutation",      "drift"};
+      "runner_removed", "kube_event",  "source",        "mutation",      "drift",
+      "slo"};
   return kinds;
 }
 
@@ -196,6 +223,7 @@ std::vector<fleet_event> diff_snapshots(const snapshot& before, const snapshot& 
   diff_sources(before, after, out);
   diff_runners(before, after, out);
   diff_pods(before, after, out);
+  diff_slo(before, after, out);
   for (auto& e : out)
     if (e.time == time_point{}) e.time = after.built_at;
   return out;

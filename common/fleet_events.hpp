@@ -16,7 +16,7 @@ namespace runnerfleet {
 struct fleet_event {
   std::uint64_t id = 0;  ///< monotonically increasing; the SSE id
   time_point time{};
-  std::string kind;      ///< scaling pod_problem pod_recovered runner_status runner_added runner_removed kube_event source mutation
+  std::string kind;  ///< scaling pod_problem pod_recovered runner_status runner_added runner_removed kube_event source mutation slo
   std::string severity;  ///< info warning error
   std::string runner;
   std::string cluster;

@@ -19,4 +19,13 @@ result<secret> read_secret_file(const std::string& path) {
   return secret(std::move(value));
 }
 
+result<std::string> read_ca_file(const std::optional<std::string>& path, const std::string& key) {
+  if (!path) return std::string{};
+  std::ifstream in(*path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (!in || text.str().empty()) return make_error(error_code::invalid_argument, key + " '" + *path + "' cannot be read");
+  return text.str();
+}
+
 }  // namespace runnerfleet

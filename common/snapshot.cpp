@@ -33,7 +33,8 @@ bool snapshot::same_content(const snapshot& other) const {
   return runners == other.runners &&
          std::equal(pods.begin(), pods.end(), other.pods.begin(), other.pods.end(), same_pod) &&
          sources == other.sources && stale_sources == other.stale_sources &&
-         unmatched_registrations == other.unmatched_registrations && fleet == other.fleet;
+         unmatched_registrations == other.unmatched_registrations && fleet == other.fleet &&
+         metrics == other.metrics && metrics_stale == other.metrics_stale;
 }
 
 }  // namespace runnerfleet

@@ -15,6 +15,8 @@
 /// build_snapshot(), swapped atomically by the daemon, never modified once published.
 namespace runnerfleet {
 
+struct fleet_metrics;  // common/fleet_metrics.hpp: Prometheus figures, built apart from the snapshot
+
 /// One reason a pod needs attention (CrashLoopBackOff, OOMKilled, Pending too long, ...).
 struct pod_problem {
   std::string reason;
@@ -216,6 +218,10 @@ struct snapshot {
   /// GitLab registrations no runner release claims (sorted by id): reported, never dropped.
   std::vector<registration_view> unmatched_registrations;
   fleet_summary fleet;
+  /// Prometheus figures of the last hour and their SLO results (null: not configured or not
+  /// read yet). Shared between snapshots: a rebuild never recomputes them.
+  std::shared_ptr<const fleet_metrics> metrics;
+  bool metrics_stale = false;  ///< Prometheus is down: these are the last good figures
 
   /// Positions of the runners named so (usually one; more when clusters reuse a name).
   std::vector<std::size_t> find_runner(std::string_view name) const;

@@ -534,6 +534,8 @@ fleet_summary summarize(const snapshot& s, const gitlab_input* gitlab, std::opti
     if (!p.problems.empty()) ++f.pods.problems;
     for (const auto& problem : p.problems) ++f.pods_by_problem[problem.reason];
   }
+  if (s.metrics)
+    for (auto& item : slo_attention(*s.metrics)) f.attention.push_back(std::move(item));
   std::stable_sort(f.attention.begin(), f.attention.end(), [](const auto& a, const auto& b) {
     auto rank = [](const std::string& sev) { return sev == "error" ? 0 : sev == "warning" ? 1 : 2; };
     return rank(a.severity) < rank(b.severity);
@@ -607,6 +609,8 @@ std::shared_ptr<snapshot> build_snapshot(const build_input& input) {
     matched = attach_registrations(s->runners, *input.gitlab);
     s->unmatched_registrations = std::move(matched.unmatched);
   }
+  s->metrics = input.metrics;
+  s->metrics_stale = input.metrics_stale;
   s->fleet = summarize(*s, input.gitlab, std::move(matched.version_target));
   return s;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/config.hpp"
+#include "common/fleet_metrics.hpp"
 #include "common/kube/cluster_state.hpp"
 #include "common/registration_match.hpp"
 #include "common/snapshot.hpp"
@@ -34,6 +35,9 @@ struct build_input {
   const snapshot* previous = nullptr;
   /// GitLab registrations; null when the GitLab source is not configured.
   const gitlab_input* gitlab = nullptr;
+  /// Prometheus figures (null when not configured or not read yet) and whether they are stale.
+  std::shared_ptr<const fleet_metrics> metrics;
+  bool metrics_stale = false;
 };
 
 /// Derives the runner model from raw cluster state: GitLab releases (Deployment, its pods by

@@ -6,6 +6,7 @@
 #include "common/timeouts.hpp"
 #include "daemon/audit_journal.hpp"
 #include "daemon/gitlab/gitlab_source.hpp"
+#include "daemon/prometheus/metrics_source.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/kube/cluster_source.hpp"
 #include "daemon/request_router.hpp"
@@ -74,6 +75,27 @@ json gitlab_settings(const config& cfg) {
           {"mapping", std::move(mapping)}};
 }
 
+/// What the Prometheus source reads and judges (credential files named, never read out).
+json prometheus_settings(const config& cfg) {
+  if (!cfg.prometheus) return nullptr;
+  const auto& p = *cfg.prometheus;
+  json caches = json::array();
+  for (const auto& c : p.caches) caches.push_back({{"name", c.name}, {"hits", c.hits}, {"misses", c.misses}});
+  return {{"url", p.url},
+          {"auth", p.bearer_token_file ? "bearer token from " + *p.bearer_token_file
+                   : p.basic_auth_password_file ? "basic auth as " + *p.basic_auth_username + ", password from " + *p.basic_auth_password_file
+                                                : std::string("none")},
+          {"tls_verify", !p.insecure_skip_tls_verify && p.url.rfind("https://", 0) == 0},
+          {"poll_interval_s", p.poll_interval.count()},
+          {"labels", {{"namespace", p.namespace_label}, {"pod", p.pod_label}}},
+          {"caches", std::move(caches)},
+          {"slo",
+           {{"queue_time_p95_s", p.slo.queue_time_p95_seconds},
+            {"failure_rate", p.slo.failure_rate},
+            {"cpu_utilization", {p.slo.cpu_utilization_min, p.slo.cpu_utilization_max}},
+            {"min_jobs", p.slo.min_jobs}}}};
+}
+
 /// The authority summary served at GET /v1/settings: what is read, what may be changed, by whom.
 json settings_json(const config& cfg, const std::map<std::string, kube::cluster_endpoint>& endpoints) {
   json clusters = json::array();
@@ -89,7 +111,7 @@ json settings_json(const config& cfg, const std::map<std::string, kube::cluster_
   for (const auto& [k, r] : cfg.access.users) users[k] = std::string(to_string(r));
   for (const auto& [k, r] : cfg.access.groups) groups[k] = std::string(to_string(r));
   return {{"clusters", std::move(clusters)},
-          {"prometheus", nullptr},
+          {"prometheus", prometheus_settings(cfg)},
           {"gitlab", gitlab_settings(cfg)},
           {"gitops", nullptr},
           {"mutations",
@@ -175,12 +197,22 @@ int run_daemon(const config& cfg, const launch_options& options) {
     gitlab = std::move(*created);
     store.attach_gitlab(gitlab.get());
   }
+  std::unique_ptr<metrics_source> prometheus;
+  if (cfg.prometheus) {
+    auto created = metrics_source::create(ioc.get_executor(), cfg, metrics, [&store] { return store.current(); });
+    if (!created) {
+      spdlog::critical("prometheus ({} line {}): {}", cfg.source_path, cfg.prometheus->line, created.failure().message);
+      return 2;
+    }
+    prometheus = std::move(*created);
+    store.attach_metrics(prometheus.get());
+  }
   runner_mutations mutations(cfg, store, **journal, gitlab.get(), [&sources](const std::string& cluster) {
     auto it = sources.find(cluster);
     return it == sources.end() ? nullptr : it->second.get();
   });
   request_router router(cfg, store, metrics, settings_json(cfg, *endpoints), RUNNERFLEET_VERSION, pod_log, **journal,
-                        mutations);
+                        mutations, prometheus.get());
   http_server server(ioc, router, store, metrics);
 
   if (auto st = server.listen(options.socket_path); !st) {
@@ -197,6 +229,7 @@ int run_daemon(const config& cfg, const launch_options& options) {
 
   for (auto& [_, s] : sources) s->start();
   if (gitlab) gitlab->start();
+  if (prometheus) prometheus->start();
   store.start();
   if (!(*journal)->unfinished_at_open().empty()) {
     spdlog::warn("audit journal: {} mutation(s) have an intent but no outcome; re-reading their state",
@@ -220,6 +253,7 @@ int run_daemon(const config& cfg, const launch_options& options) {
     server.stop();
     for (auto& [_, s] : sources) s->stop();
     if (gitlab) gitlab->stop();
+    if (prometheus) prometheus->stop();
     store.stop();
     watchdog = std::thread([&] {
       std::unique_lock lock(shutdown_mutex);

@@ -5,6 +5,7 @@
 #include "common/api/envelope.hpp"
 #include "common/api/mutation_body.hpp"
 #include "common/api/serialize.hpp"
+#include "common/prometheus/promql.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
 
@@ -43,9 +44,10 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 request_router::request_router(const config& cfg, snapshot_store& store, self_metrics& metrics, json settings,
                                std::string version, pod_log_fn pod_log, audit_journal& journal,
-                               runner_mutations& mutations)
+                               runner_mutations& mutations, metrics_source* prometheus)
     : cfg_(cfg), store_(store), metrics_(metrics), settings_(std::move(settings)), version_(std::move(version)),
-      pod_log_(std::move(pod_log)), journal_(journal), mutations_(mutations), started_(clock::now()) {}
+      pod_log_(std::move(pod_log)), journal_(journal), mutations_(mutations), prometheus_(prometheus),
+      started_(clock::now()) {}
 
 reply request_router::error_reply(const error& e, std::string route) {
   reply r;
@@ -92,6 +94,12 @@ net::awaitable<reply> request_router::handle(const incoming& in) {
     }
     case api::route_id::audit: {
       auto r = audit_route(query);
+      r.route = route;
+      co_return r;
+    }
+    case api::route_id::metrics_fleet:
+    case api::route_id::metrics_runner: {
+      auto r = co_await metrics_route(*match, query);
       r.route = route;
       co_return r;
     }
@@ -191,6 +199,37 @@ net::awaitable<reply> request_router::mutation_route(const api::route_match& m, 
   reply r;
   r.body = api::success_envelope({data->dump(-1, ' ', false, json::error_handler_t::replace), json::object()},
                                  api::snapshot_meta(store_.current().get(), clock::now()));
+  co_return r;
+}
+
+net::awaitable<reply> request_router::metrics_route(const api::route_match& m, const api::query_params& q) {
+  bool fleet = m.spec->id == api::route_id::metrics_fleet;
+  if (auto st = fleet ? api::require_known(q, {"window"}) : api::require_known(q, {"window", "cluster"}); !st)
+    co_return error_reply(st.failure());
+  auto window = param(q, "window");
+  if (window.empty()) window = "1h";
+  result<json> data = make_error(error_code::internal, "not run");
+  if (!prometheus_) {
+    if (!promql::find_window(window))
+      co_return error_reply(make_error(error_code::invalid_argument, "window must be one of 1h, 6h, 24h, 7d",
+                                       {{"parameter", "window"}}));
+    data = json{{"window", window},
+                {"source", {{"state", "not_configured"}, {"stale", false}, {"last_success", nullptr},
+                            {"error", "no prometheus section in the daemon's config"}}},
+                {"metrics", nullptr},
+                {"series", json::array()}};
+  } else if (fleet) {
+    data = co_await prometheus_->fleet_window(window);
+  } else {
+    data = co_await prometheus_->runner_window(m.params.at(0), param(q, "cluster"), window);
+  }
+  if (!data) co_return error_reply(data.failure());
+  auto snap = store_.current();
+  // The landing view rides along, so one call answers "how is the fleet" (get_fleet_metrics).
+  if (fleet) (*data)["overview"] = snap ? api::fleet_json(*snap) : json(nullptr);
+  reply r;
+  r.body = api::success_envelope({data->dump(-1, ' ', false, json::error_handler_t::replace), json::object()},
+                                 api::snapshot_meta(snap.get(), clock::now()));
   co_return r;
 }
 

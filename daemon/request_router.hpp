@@ -6,6 +6,7 @@
 #include "common/error.hpp"
 #include "daemon/audit_journal.hpp"
 #include "daemon/peer_identity.hpp"
+#include "daemon/prometheus/metrics_source.hpp"
 #include "daemon/runner_mutations.hpp"
 #include "daemon/self_metrics.hpp"
 #include "daemon/snapshot_store.hpp"
@@ -54,7 +55,8 @@ using pod_log_fn = std::function<boost::asio::awaitable<result<std::string>>(
 class request_router {
  public:
   request_router(const config& cfg, snapshot_store& store, self_metrics& metrics, nlohmann::json settings,
-                 std::string version, pod_log_fn pod_log, audit_journal& journal, runner_mutations& mutations);
+                 std::string version, pod_log_fn pod_log, audit_journal& journal, runner_mutations& mutations,
+                 metrics_source* prometheus);
 
   boost::asio::awaitable<reply> handle(const incoming& in);
 
@@ -69,6 +71,7 @@ class request_router {
   boost::asio::awaitable<reply> mutation_route(const api::route_match& m, const api::query_params& q,
                                                const incoming& in, const api::caller& who);
   reply audit_route(const api::query_params& q);
+  boost::asio::awaitable<reply> metrics_route(const api::route_match& m, const api::query_params& q);
 
   const config& cfg_;
   snapshot_store& store_;
@@ -78,6 +81,7 @@ class request_router {
   pod_log_fn pod_log_;
   audit_journal& journal_;
   runner_mutations& mutations_;
+  metrics_source* prometheus_;  ///< null: not configured
   time_point started_;
   /// Serialized answers of cacheable routes for the current generation.
   std::uint64_t cache_generation_ = 0;

@@ -4,6 +4,7 @@
 #include "common/snapshot_builder.hpp"
 #include "common/timeouts.hpp"
 #include "daemon/gitlab/gitlab_source.hpp"
+#include "daemon/prometheus/metrics_source.hpp"
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -96,6 +97,11 @@ void snapshot_store::attach_gitlab(gitlab_source* source) {
   for (const auto& [release, entries] : cfg_.gitlab->mapping) mapped_.insert(entries.begin(), entries.end());
   source->on_change([this] { mark_dirty(); });
   source->set_wanted([this](const gitlab::runner& r) { return wants_registration(r); });
+}
+
+void snapshot_store::attach_metrics(metrics_source* source) {
+  metrics_source_ = source;
+  if (source) source->on_change([this] { mark_dirty(); });
 }
 
 bool snapshot_store::wants_registration(const gitlab::runner& r) const {
@@ -229,6 +235,16 @@ void snapshot_store::rebuild() {
   } else {
     in.sources.push_back({.name = "gitlab", .kind = "gitlab", .state = "not_configured",
                           .detail = "no gitlab section in the config: registrations, pause and resume are off"});
+  }
+  if (metrics_source_) {
+    auto src = metrics_source_->health();
+    metrics_.set_source_up(src.name, src.state == "ok");
+    in.metrics = metrics_source_->current();
+    in.metrics_stale = src.state == "down";
+    in.sources.push_back(std::move(src));
+  } else {
+    in.sources.push_back({.name = "prometheus", .kind = "prometheus", .state = "not_configured",
+                          .detail = "no prometheus section in the config: fleet and runner metrics and SLOs are off"});
   }
   bool all_synced = true;
   for (const auto& c : in.clusters) all_synced = all_synced && c.synced;

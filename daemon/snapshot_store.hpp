@@ -38,6 +38,10 @@ class snapshot_store {
   /// changes; registrations of the fleet's GitLab releases are the ones it reads in detail.
   void attach_gitlab(class gitlab_source* source);
 
+  /// Joins the Prometheus source (null: not configured): its polled figures ride along in
+  /// every snapshot, and each new batch triggers a rebuild.
+  void attach_metrics(class metrics_source* source);
+
   /// A GitLab release of this name (or one named in gitlab.mapping) is in the fleet.
   bool wants_registration(const gitlab::runner& r) const;
 
@@ -72,6 +76,7 @@ class snapshot_store {
   self_metrics& metrics_;
   std::map<std::string, std::unique_ptr<cluster_feed>> feeds_;
   gitlab_source* gitlab_ = nullptr;
+  metrics_source* metrics_source_ = nullptr;
   std::set<std::string, std::less<>> mapped_;  ///< registration ids and descriptions in gitlab.mapping
   std::size_t gitlab_releases_ = 0;  ///< GitLab runners in the last snapshot: the GitLab source hears of growth
   std::shared_ptr<const snapshot> current_;

@@ -50,6 +50,8 @@ const std::vector<route_spec>& route_table() {
       {"GET", "/v1/events", route_id::events, role::viewer},
       {"GET", "/v1/events/stream", route_id::events_stream, role::viewer},
       {"GET", "/v1/audit", route_id::audit, role::admin},
+      {"GET", "/v1/metrics/fleet", route_id::metrics_fleet, role::viewer},
+      {"GET", "/v1/metrics/runners/{name}", route_id::metrics_runner, role::viewer},
       {"GET", "/metrics", route_id::metrics, std::nullopt},
   };
   return table;

@@ -28,6 +28,8 @@ enum class route_id {
   events_stream,
   audit,
   metrics,
+  metrics_fleet,
+  metrics_runner,
 };
 
 /// One row of the route table: the single place that says which role a route needs.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/api/serialize.hpp"
 
+#include "common/api/metrics_json.hpp"
+
 namespace runnerfleet::api {
 namespace {
 
@@ -138,6 +140,7 @@ json runner_detail_json(const runner_view& r, const snapshot& s) {
   } else {
     j["registrations"] = nullptr;
   }
+  j["metrics"] = runner_metrics_summary_json(r, s);
   return j;
 }
 
@@ -199,7 +202,7 @@ json fleet_json(const snapshot& s) {
           {"jobs", jobs_json(f.jobs)},
           {"attention", std::move(attention)},
           {"gitlab", gitlab_summary_json(s)},
-          {"metrics", nullptr}};
+          {"metrics", fleet_metrics_summary_json(s)}};
 }
 
 json gitlab_summary_json(const snapshot& s) {

@@ -81,6 +81,9 @@ int cmd_check(const session& s);
 /// `pause NAME --reason` / `resume NAME`: one audited mutation, then the runner's new status.
 int cmd_pause_resume(const session& s, bool pause, const std::string& name, const std::string& reason,
                      const std::string& cluster);
+/// `metrics [NAME] --window W`: the fleet's or one runner's figures, SLOs and sparklines.
+int cmd_metrics(const session& s, const std::string& runner, const std::string& window, const std::string& cluster);
+
 /// `audit`: the mutation journal, newest first (admin).
 int cmd_audit(const session& s, const std::string& runner, std::optional<int> limit);
 

@@ -98,6 +98,12 @@ int main(int argc, char** argv) {
   audit_cmd->add_option("--runner", runner, "only this runner");
   audit_cmd->add_option("--limit", limit, "at most this many (1-1000)")->check(CLI::Range(1, 1000));
 
+  std::string window = "1h";
+  auto* metrics_cmd = app.add_subcommand("metrics", "fleet metrics, or one runner's, with SLOs and sparklines");
+  metrics_cmd->add_option("name", name, "runner name (omit for the whole fleet)");
+  metrics_cmd->add_option("--window,-w", window, "1h, 6h, 24h or 7d")->check(CLI::IsMember({"1h", "6h", "24h", "7d"}));
+  metrics_cmd->add_option("--cluster", cluster, "the cluster, when the name exists in several");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -132,5 +138,6 @@ int main(int argc, char** argv) {
   if (pause_cmd->parsed()) return cmd_pause_resume(s, true, name, reason, cluster);
   if (resume_cmd->parsed()) return cmd_pause_resume(s, false, name, reason, cluster);
   if (audit_cmd->parsed()) return cmd_audit(s, runner, limit);
+  if (metrics_cmd->parsed()) return cmd_metrics(s, name, window, cluster);
   return exit_usage;
 }

@@ -53,15 +53,6 @@ std::string list_path(const gitlab_config& cfg) {
   return "/api/v4/runners/all";
 }
 
-result<std::string> read_ca(const std::optional<std::string>& path) {
-  if (!path) return std::string{};
-  std::ifstream in(*path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (!in || text.str().empty()) return make_error(error_code::invalid_argument, "gitlab.ca_file '" + *path + "' cannot be read");
-  return text.str();
-}
-
 }  // namespace
 
 struct gitlab_source::impl {
@@ -340,7 +331,7 @@ result<std::unique_ptr<gitlab_source>> gitlab_source::create(net::any_io_executo
                                                              self_metrics& metrics) {
   if (auto token = read_secret_file(cfg.token_file); !token)
     return make_error(token.failure().code, "gitlab.token_file: " + token.failure().message);
-  auto ca = read_ca(cfg.ca_file);
+  auto ca = read_ca_file(cfg.ca_file, "gitlab.ca_file");
   if (!ca) return ca.take_failure();
   upstream::endpoint ep;
   ep.server = cfg.url;

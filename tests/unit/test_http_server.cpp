@@ -54,7 +54,7 @@ struct server_fixture {
     mutations = std::make_unique<daemon::runner_mutations>(cfg, *store, *journal, nullptr,
                                                            [](const std::string&) { return nullptr; });
     router = std::make_unique<daemon::request_router>(cfg, *store, metrics, json::object(), "test", no_logs, *journal,
-                                                      *mutations);
+                                                      *mutations, nullptr);
     server = std::make_unique<daemon::http_server>(ioc, *router, *store, metrics);
     guard.emplace(daemon::socket_guard::acquire(socket_path));
     REQUIRE(guard->ok());
