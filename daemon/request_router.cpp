@@ -5,6 +5,7 @@
 #include "common/api/envelope.hpp"
 #include "common/api/mutation_body.hpp"
 #include "common/api/serialize.hpp"
+#include "common/fleet_metrics.hpp"
 #include "common/prometheus/promql.hpp"
 
 #include <boost/asio/use_awaitable.hpp>
@@ -202,6 +203,31 @@ net::awaitable<reply> request_router::mutation_route(const api::route_match& m, 
   co_return r;
 }
 
+result<json> request_router::unconfigured_metrics(bool fleet, const std::string& window, const std::string& runner,
+                                                  const std::string& cluster) const {
+  if (!promql::find_window(window))
+    return make_error(error_code::invalid_argument, "window must be one of 1h, 6h, 24h, 7d", {{"parameter", "window"}});
+  json out = {{"window", window},
+              {"source", {{"state", "not_configured"}, {"stale", false}, {"last_success", nullptr},
+                          {"error", "no prometheus section in the daemon's config"}}},
+              {"series", json::array()}};
+  if (fleet) {
+    out["metrics"] = nullptr;
+    return out;
+  }
+  auto snap = store_.current();
+  const runner_view* found = nullptr;
+  if (snap)
+    for (auto i : snap->find_runner(runner))
+      if (cluster.empty() || snap->runners[i].cluster == cluster) found = &snap->runners[i];
+  auto pods = found ? runner_pods_of(*found) : std::nullopt;
+  if (!pods) return make_error(error_code::not_found, "no runner named '" + runner + "'", {{"runner", runner}});
+  out.update({{"runner", found->name}, {"cluster", found->cluster}, {"namespace", found->ns}, {"forge", found->forge},
+              {"current", nullptr}, {"current_window", "1h"}, {"slo", json::array()},
+              {"pod_pattern", promql::pod_pattern(*pods)}});
+  return out;
+}
+
 net::awaitable<reply> request_router::metrics_route(const api::route_match& m, const api::query_params& q) {
   bool fleet = m.spec->id == api::route_id::metrics_fleet;
   if (auto st = fleet ? api::require_known(q, {"window"}) : api::require_known(q, {"window", "cluster"}); !st)
@@ -210,14 +236,7 @@ net::awaitable<reply> request_router::metrics_route(const api::route_match& m, c
   if (window.empty()) window = "1h";
   result<json> data = make_error(error_code::internal, "not run");
   if (!prometheus_) {
-    if (!promql::find_window(window))
-      co_return error_reply(make_error(error_code::invalid_argument, "window must be one of 1h, 6h, 24h, 7d",
-                                       {{"parameter", "window"}}));
-    data = json{{"window", window},
-                {"source", {{"state", "not_configured"}, {"stale", false}, {"last_success", nullptr},
-                            {"error", "no prometheus section in the daemon's config"}}},
-                {"metrics", nullptr},
-                {"series", json::array()}};
+    data = unconfigured_metrics(fleet, window, fleet ? std::string{} : m.params.at(0), param(q, "cluster"));
   } else if (fleet) {
     data = co_await prometheus_->fleet_window(window);
   } else {

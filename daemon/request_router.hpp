@@ -72,6 +72,9 @@ class request_router {
                                                const incoming& in, const api::caller& who);
   reply audit_route(const api::query_params& q);
   boost::asio::awaitable<reply> metrics_route(const api::route_match& m, const api::query_params& q);
+  /// The metrics answers when Prometheus is not configured: the same shapes, no figures.
+  result<nlohmann::json> unconfigured_metrics(bool fleet, const std::string& window, const std::string& runner,
+                                              const std::string& cluster) const;
 
   const config& cfg_;
   snapshot_store& store_;

@@ -21,6 +21,14 @@ json snapshot_facts(const json& meta) {
           {"stale_sources", meta.value("stale_sources", json::array())}};
 }
 
+std::string stale_note(const json& meta) {
+  const json& stale = meta.value("stale_sources", json::array());
+  if (stale.empty()) return "";
+  std::string names;
+  for (const auto& s : stale) names += (names.empty() ? "" : ", ") + cell(s);
+  return "\nStale: " + names + " down; this is the last good data (get_health says more).";
+}
+
 json tool_result(json structured, std::string text) {
   return {{"content", json::array({{{"type", "text"}, {"text", std::move(text)}}})},
           {"structuredContent", std::move(structured)}};

@@ -20,6 +20,9 @@ nlohmann::json as_string(const nlohmann::json& number);
 /// The snapshot facts every answer carries: which generation, which sources are stale.
 nlohmann::json snapshot_facts(const nlohmann::json& meta);
 
+/// "\nStale: a, b down; ..." when the answer holds last-good data of down sources, else "".
+std::string stale_note(const nlohmann::json& meta);
+
 /// A CallToolResult with one text block and structuredContent.
 nlohmann::json tool_result(nlohmann::json structured, std::string text);
 

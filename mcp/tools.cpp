@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/tools.hpp"
 
+#include "mcp/metrics_tools.hpp"
 #include "mcp/mutation_tools.hpp"
 #include "mcp/tool_support.hpp"
 
@@ -26,13 +27,6 @@ std::string integer_arg(const json& args, const char* key, long long fallback) {
 }
 
 
-std::string stale_note(const json& meta) {
-  const json& stale = meta.value("stale_sources", json::array());
-  if (stale.empty()) return "";
-  std::string names;
-  for (const auto& s : stale) names += (names.empty() ? "" : ", ") + cell(s);
-  return "\nStale: " + names + " down; this is the last good data (get_health says more).";
-}
 
 /// "showing 50 of 812; pass cursor=... for the next page".
 std::string page_note(std::string_view tool, const json& meta, std::size_t shown, std::string_view noun) {
@@ -318,39 +312,6 @@ json render_autoscalers(json& env, time_point now) {
   return tool_result(std::move(structured), std::move(text));
 }
 
-// ---- get_fleet_metrics ----------------------------------------------------------------
-
-std::string counts_line(json& counts) {
-  std::string out;
-  for (auto& [k, v] : counts.items())
-    if (v.is_number() && v.get<long long>() > 0) out += (out.empty() ? "" : ", ") + k + " " + cell(v);
-  return out.empty() ? "none" : out;
-}
-
-json render_fleet(json& env, time_point) {
-  json& d = env["data"];
-  json& meta = env["meta"];
-  json structured = {{"runners", d["runners"]}, {"pods", d["pods"]}, {"jobs", d["jobs"]}, {"attention", d["attention"]}};
-  structured.update(snapshot_facts(meta));
-  json& runners = d["runners"];
-  std::string text = "runners: " + cell(runners["total"]) + " (" + counts_line(runners["by_status"]) + ")";
-  for (auto& [forge, f] : runners["by_forge"].items()) text += "; " + forge + " " + cell(f["total"]);
-  json& pods = d["pods"];
-  text += "\npods: " + cell(pods["total"]) + " (" + counts_line(pods["by_phase"]) + "); " + cell(pods["with_problems"]) +
-          " with problems" + (pods["by_problem"].empty() ? "" : ": " + counts_line(pods["by_problem"]));
-  text += "\njobs: " + cell(d["jobs"]["running"]) + " running, " + cell(d["jobs"]["pending"]) + " queued (- = not known)\n";
-  if (d["attention"].empty()) {
-    text += "Nothing needs attention.\n";
-  } else {
-    text += "needs attention:\n";
-    for (auto& a : d["attention"])
-      text += "- " + str(a, "severity") + (str(a, "runner").empty() ? "" : " " + str(a, "runner")) + ": " +
-              str(a, "message") + "\n";
-  }
-  text += stale_note(meta);
-  return tool_result(std::move(structured), std::move(text));
-}
-
 // ---- get_health -----------------------------------------------------------------------
 
 json render_health(json& env, time_point now) {
@@ -416,7 +377,6 @@ result<daemon_request> always(const json& a) {
   return Plan(a);
 }
 
-daemon_request plan_fleet(const json&) { return {.target = "/v1/fleet"}; }
 daemon_request plan_health(const json&) { return {.target = "/v1/health"}; }
 
 const std::vector<tool_impl>& registry() {
@@ -427,7 +387,8 @@ const std::vector<tool_impl>& registry() {
       {"resume_runner", always<plan_resume_runner>, render_mutation},
       {"list_pods", plan_list_pods, render_list_pods},
       {"get_autoscaler_status", always<plan_autoscalers>, render_autoscalers},
-      {"get_fleet_metrics", always<plan_fleet>, render_fleet},
+      {"get_fleet_metrics", always<plan_fleet_metrics>, render_fleet_metrics},
+      {"get_runner_metrics", always<plan_runner_metrics>, render_runner_metrics},
       {"get_health", always<plan_health>, render_health},
       {"list_events", always<plan_events>, render_events},
   };

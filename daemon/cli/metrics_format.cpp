@@ -52,11 +52,13 @@ std::vector<std::string> usage_cells(const std::string& who, const json& u) {
 const std::vector<std::string> usage_headers = {"", "JOBS", "FAILED", "QUEUE p50/p95/p99", "RUNNING", "BUSY/REG",
                                                 "CPU (of requests)", "MEMORY"};
 
-std::string slo_lines(const json& slo, bool only_breached) {
+/// One line per verdict; with `fleet_view` only the forges' and the runners' breaches (a fleet
+/// of hundreds of runners would otherwise print three lines each).
+std::string slo_lines(const json& slo, bool fleet_view) {
   std::string out;
   for (const auto& r : slo) {
     auto state = str(r, "state");
-    if (only_breached && state != "breached") continue;
+    if (fleet_view && state != "breached" && str(r, "scope") != "forge") continue;
     out += "  " + std::string(state == "breached" ? "BREACHED " : state == "met" ? "met      " : "no data  ") +
            str(r, "message") + "\n";
   }
@@ -156,8 +158,8 @@ std::string fleet_metrics_text(const json& data) {
     for (const auto& [forge, u] : member(m, "forges").items()) t.add(usage_cells(forge, u));
     t.add(usage_cells("fleet", member(m, "fleet")));
     out += t.render(0, false);
-    auto breaches = slo_lines(member(m, "slo"), false);
-    if (!breaches.empty()) out += "SLOs:\n" + breaches;
+    auto verdicts = slo_lines(member(m, "slo"), true);
+    if (!verdicts.empty()) out += "SLOs (forges, and runners in breach):\n" + verdicts;
     for (const auto& c : member(m, "caches"))
       out += "cache " + str(c, "name") + ": hit rate " + measure_text(member(c, "hit_rate"), "ratio") +
              (str(c, "error").empty() ? "" : " (" + str(c, "error") + ")") + "\n";

@@ -233,12 +233,16 @@ class GitLabSource(harness.FleetTestCase):
         self.start()
         self.sim.faults(gitlab_delay_ms=3000)
         journal = os.path.join(self.workdir, "daemon-state", "audit.jsonl")
+        puts_before = self.sim.stats()["gitlab"]["put"]
         replies = []
         caller = threading.Thread(target=lambda: replies.append(self._try_post(
             "/v1/runners/nix-runner/pause", {"reason": "killed mid-flight"})))
         caller.start()
         wait_until(lambda: os.path.exists(journal) and '"phase":"intent"' in read_text(journal), 10,
                    what="the intent record on disk")
+        # Killed while GitLab holds the PUT (the simulator counts it on arrival, answers 3 s later).
+        wait_until(lambda: self.sim.stats()["gitlab"]["put"] > puts_before, 10, interval=0.05,
+                   what="the PUT to reach GitLab")
         self.daemon.proc.send_signal(signal.SIGKILL)
         self.daemon.proc.wait(5)
         caller.join(10)

@@ -26,6 +26,7 @@ CONFORMANCE = os.path.join(MODULES, "@modelcontextprotocol", "conformance", "dis
 SUPERGATEWAY = os.path.join(MODULES, "supergateway", "dist", "index.js")
 BASELINE = os.path.join(TOOLS, "expected-failures.yml")
 TOOL_NAMES = ["list_runners", "get_runner", "pause_runner", "resume_runner", "list_pods", "get_autoscaler_status", "get_fleet_metrics",
+              "get_runner_metrics",
               "get_health", "list_events"]
 
 

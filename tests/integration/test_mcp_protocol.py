@@ -51,7 +51,8 @@ class McpProtocol(harness.FleetTestCase):
             "jsonrpc": "2.0", "id": 1, "error": {
                 "code": -32602,
                 "message": "unknown tool 'nosuch' (tools: list_runners, get_runner, pause_runner, resume_runner, "
-                           "list_pods, get_autoscaler_status, get_fleet_metrics, get_health, list_events)"}})
+                           "list_pods, get_autoscaler_status, get_fleet_metrics, get_runner_metrics, get_health, "
+                           "list_events)"}})
         cases = {
             ("list_runners", json.dumps({"limit": "ten"})): "argument 'limit' must be an integer, got \"ten\"",
             ("list_runners", json.dumps({"limit": 0})): "argument 'limit' must be at least 1, got 0",

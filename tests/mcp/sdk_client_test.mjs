@@ -61,7 +61,8 @@ const sweep = {
   resume_runner: { name: "nix-runner", reason: "SDK sweep done" },
   list_pods: { problems: true },
   get_autoscaler_status: {},
-  get_fleet_metrics: {},
+  get_fleet_metrics: { window: "6h" },
+  get_runner_metrics: { name: "docker-runner", window: "6h" },
   get_health: {},
   list_events: { limit: 20 },
 };
@@ -196,10 +197,21 @@ if (opts.mode === "down") {
     assert.ok(r.attention.some((a) => a.runner === "docker-runner"));
   });
 
+  await check("get_runner_metrics answers without Prometheus, and says so", async () => {
+    const r = (await call("get_runner_metrics", { name: "gh-nix", window: "24h" })).structuredContent;
+    assert.equal(r.runner, "gh-nix");
+    assert.equal(r.window, "24h");
+    assert.equal(r.prometheus.state, "not_configured");
+    assert.deepEqual(r.series, []);
+    const missing = await client.callTool({ name: "get_runner_metrics", arguments: { name: "no-such-runner" } });
+    assert.equal(missing.isError, true);
+    assert.match(missing.content[0].text, /no-such-runner/);
+  });
+
   await check("get_health reports the cluster source", async () => {
     const r = (await call("get_health")).structuredContent;
     assert.equal(r.status, "ok");
-    assert.deepEqual(r.sources.map((s) => [s.name, s.state]), [["kubernetes/sim", "ok"], ["gitlab", "ok"]]);
+    assert.deepEqual(r.sources.map((s) => [s.name, s.state]), [["kubernetes/sim", "ok"], ["gitlab", "ok"], ["prometheus", "not_configured"]]);
   });
 
   await check("pause_runner and resume_runner change GitLab, idempotently, and get_runner shows it", async () => {
