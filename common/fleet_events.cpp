@@ -41,12 +41,12 @@ void diff_sources(const snapshot& before, const snapshot& after, std::vector<fle
 }
 
 /// An SLO that starts breaching (warning) or stops (info); no_data changes are not news.
-void diff_slo(const snapshot& before, const snapshot& after, std::vector<fleet_event>& out) {
+void diff_slo(const snapshot* before, const snapshot& after, std::vector<fleet_event>& out) {
   if (!after.metrics) return;
   auto key = [](const slo_result& r) { return r.objective + "|" + r.scope + "|" + r.forge + "|" + r.cluster + "|" + r.runner; };
   std::map<std::string, const slo_result*> old;
-  if (before.metrics)
-    for (const auto& r : before.metrics->slo) old[key(r)] = &r;
+  if (before && before->metrics)
+    for (const auto& r : before->metrics->slo) old[key(r)] = &r;
   for (const auto& r : after.metrics->slo) {
     auto it = old.find(key(r));
     bool was_breached = it != old.end() && it->second->state == "breached";
@@ -218,12 +218,19 @@ std::pair<std::vector<fleet_event>, std::size_t> event_log::find(const query& q)
   return {std::move(out), total};
 }
 
+std::vector<fleet_event> slo_breaches(const snapshot& s) {
+  std::vector<fleet_event> out;
+  diff_slo(nullptr, s, out);
+  for (auto& e : out) e.time = s.built_at;
+  return out;
+}
+
 std::vector<fleet_event> diff_snapshots(const snapshot& before, const snapshot& after) {
   std::vector<fleet_event> out;
   diff_sources(before, after, out);
   diff_runners(before, after, out);
   diff_pods(before, after, out);
-  diff_slo(before, after, out);
+  diff_slo(&before, after, out);
   for (auto& e : out)
     if (e.time == time_point{}) e.time = after.built_at;
   return out;

@@ -64,4 +64,8 @@ class event_log {
 /// predecessor and yields none: existing state is not news.
 std::vector<fleet_event> diff_snapshots(const snapshot& before, const snapshot& after);
 
+/// The SLOs a snapshot finds in breach, as `slo` events: announced once when the fleet is first
+/// known (differences before that are the initial sync, not news, but a breach then is).
+std::vector<fleet_event> slo_breaches(const snapshot& s);
+
 }  // namespace runnerfleet

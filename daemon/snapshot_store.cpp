@@ -263,6 +263,7 @@ void snapshot_store::rebuild() {
   // Until every cluster has been listed once, differences are the initial sync, not news.
   std::vector<fleet_event> changes;
   if (current_ && baseline_synced_) changes = diff_snapshots(*current_, *next);
+  else if (all_synced) changes = slo_breaches(*next);
   baseline_synced_ = all_synced;
   generation_ = next->generation;
   current_ = std::move(next);

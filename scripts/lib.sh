@@ -27,7 +27,23 @@ need_packages() {
     apt-get update -qq >&2
     export RUNNERFLEET_APT_UPDATED=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  # Nothing installed here may run as a service (Debian's prometheus would listen on :9090;
+  # the tests and the demo start their own on loopback): a policy-rc.d refuses the packages'
+  # starts while they install, and the units they enable for the next boot are disabled.
+  local policy=/usr/sbin/policy-rc.d own_policy="" status=0 p
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\n# scripts/lib.sh need_packages: no service starts while it installs\nexit 101\n' >"$policy"
+    chmod 755 "$policy"
+    own_policy=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2 || status=$?
+  [ -n "$own_policy" ] && rm -f "$policy"
+  for p in "${missing[@]}"; do
+    [ -f "/lib/systemd/system/$p.service" ] || continue
+    if [ -d /run/systemd/system ]; then systemctl stop "$p.service" >&2 || true; fi
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --quiet "$p.service" >&2 || true; fi
+  done
+  return $status
 }
 
 # kubectl ships with this machine image; Debian's kubernetes-client is the fallback.

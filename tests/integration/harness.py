@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.parse
 
 SOURCE_DIR = os.environ.get("RUNNERFLEET_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BUILD_DIR = os.environ.get("RUNNERFLEET_BUILD_DIR", os.path.join(SOURCE_DIR, "build"))
@@ -109,6 +110,90 @@ class Sim:
                 self.proc.wait()
         self.proc.stdout.close()
         self.log.close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Prometheus:
+    """Debian's real Prometheus on loopback, scraping the simulator's /metrics every 5 s, with
+    the simulator's history (if it wrote one) backfilled by promtool before it starts."""
+
+    def __init__(self, workdir, sim, scrape_interval="5s"):
+        self.dir = os.path.join(workdir, "prometheus")
+        self.data = os.path.join(self.dir, "data")
+        os.makedirs(self.data, exist_ok=True)
+        self.log_path = os.path.join(workdir, "prometheus.log")
+        self.log = open(self.log_path, "w")
+        history = sim.info.get("metrics_history")
+        if history:
+            subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics", history, self.data],
+                           check=True, stdout=self.log, stderr=self.log)
+        target = sim.info["metrics_url"].split("//", 1)[1].split("/", 1)[0]
+        config = os.path.join(self.dir, "prometheus.yml")
+        with open(config, "w") as f:
+            f.write(f"global:\n  scrape_interval: {scrape_interval}\n  evaluation_interval: {scrape_interval}\n"
+                    f"scrape_configs:\n  - job_name: runnerfleet-sim\n    honor_labels: true\n"
+                    f"    metrics_path: /metrics\n    static_configs:\n      - targets: ['{target}']\n")
+        self.config = config
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._launch()
+
+    def _launch(self):
+        self.proc = subprocess.Popen(
+            ["prometheus", f"--config.file={self.config}", f"--storage.tsdb.path={self.data}",
+             f"--web.listen-address=127.0.0.1:{self.port}", "--web.enable-lifecycle",
+             "--storage.tsdb.retention.time=30d"], stdout=self.log, stderr=self.log)
+        wait_until(self.ready, 60, interval=0.2, what="Prometheus to be ready")
+
+    def ready(self):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+            conn.request("GET", "/-/ready")
+            ok = conn.getresponse().status == 200
+            conn.close()
+            return ok
+        except OSError:
+            return False
+
+    def query(self, expr):
+        """An instant query straight to Prometheus (for waiting on scrapes, not for assertions)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("POST", "/api/v1/query", body=urllib.parse.urlencode({"query": expr}),
+                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+        doc = json.loads(conn.getresponse().read())
+        conn.close()
+        return doc["data"]["result"]
+
+    def wait_scraped(self, timeout=30):
+        """Until Prometheus has scraped the simulator live at least once (up == 1); scraped_at
+        is then a time at or after its first scrape."""
+        def scraped():
+            try:
+                return any(r["value"][1] == "1" for r in self.query('up{job="runnerfleet-sim"}'))
+            except (OSError, KeyError, ValueError):
+                return False
+        wait_until(scraped, timeout, interval=0.5, what="Prometheus's first scrape of the simulator")
+        self.scraped_at = time.time()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def start_again(self):
+        """After stop(): the same data and port (recovery tests)."""
+        self.log = open(self.log_path, "a")
+        self._launch()
 
 
 class Daemon:
