@@ -52,6 +52,7 @@ import unittest
 
 import harness
 from harness import wait_until
+from mcp_process import McpProcess
 
 # name: (span, step, rate() range) as in common/prometheus/promql.cpp windows().
 WINDOWS = {"1h": (3600, 30, 120), "6h": (6 * 3600, 120, 300), "24h": (86400, 300, 600),
@@ -711,6 +712,46 @@ class FleetMetrics(unittest.TestCase):
                       f"(object, runner, state, latest event): {self.events_disagreeing('forge')}; {e}")
 
     # health, bad input -------------------------------------------------------------------
+    def test_mcp_tools_say_what_the_routes_say(self):
+        """get_fleet_metrics and get_runner_metrics through runnerfleet-mcp, every window: the
+        figures and verdicts are the routes' (one daemon call each, served from the same
+        step-aligned cache), series are thinned to 48 points, and the text has sparklines."""
+        mcp = McpProcess(self.daemon.socket, log_path=os.path.join(self.workdir, "mcp.log"))
+        self.addCleanup(mcp.stop)
+        mcp.initialize()
+        call_id = 0
+        for window in WINDOWS:
+            for tool, args, target in (
+                    ("get_fleet_metrics", {"window": window}, f"/v1/metrics/fleet?window={window}"),
+                    ("get_runner_metrics", {"name": "docker-runner", "window": window},
+                     f"/v1/metrics/runners/docker-runner?window={window}")):
+                with self.subTest(tool=tool, window=window):
+                    call_id += 1
+                    # The 1h figures are the last poll's (every 5 s): the tool's answer equals
+                    # the route's just before or just after it.
+                    before = self.daemon.data(target)
+                    answer = mcp.call(call_id, "tools/call", {"name": tool, "arguments": args}, timeout=30)["result"]
+                    after = self.daemon.data(target)
+                    self.assertFalse(answer.get("isError"), answer)
+                    got = answer["structuredContent"]
+                    self.assertEqual(got["window"], window)
+                    self.assertEqual(got["prometheus"]["state"], "ok")
+                    if tool == "get_fleet_metrics":
+                        self.assertIn((got["metrics"]["forges"], got["metrics"]["slo"]),
+                                      [(r["metrics"]["forges"], r["metrics"]["slo"]) for r in (before, after)])
+                        self.assertEqual(got["runners"]["total"], after["overview"]["runners"]["total"])
+                    else:
+                        self.assertIn((got["current"], got["slo"]), [(r["current"], r["slo"]) for r in (before, after)])
+                    route = after
+                    self.assertEqual([m["measure"] for m in got["series"]], [m["measure"] for m in route["series"]])
+                    for mine, theirs in zip(got["series"], route["series"]):
+                        for s_mine, s_route in zip(mine.get("series", []), theirs.get("series", [])):
+                            self.assertLessEqual(len(s_mine["points"]), 49)
+                            self.assertEqual(s_mine["points"][-1], s_route["points"][-1], "the newest point is kept")
+                    text = answer["content"][0]["text"]
+                    self.assertRegex(text, "[▁▂▃▄▅▆▇█]{10,}", "a sparkline per series")
+                    self.assertIn("BREACHED", text)
+
     def test_health_names_prometheus(self):
         health = self.get_valid("/v1/health", "health.json")
         src = next(s for s in health["sources"] if s["name"] == "prometheus")
