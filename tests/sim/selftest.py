@@ -4,7 +4,8 @@
 
 Starts the simulator with --tls on ephemeral ports and checks discovery, list, paging,
 selectors, watch (RV semantics, selector transitions, bookmarks, timeout, 410), Status
-errors, TLS + bearer auth, faults, outage, the GitLab API, the Prometheus metrics and their
+errors, TLS + bearer auth, faults, outage, the GitLab API (runners, repository files, commits,
+merge requests), the Prometheus metrics and their
 OpenMetrics history, and that the scenario's hand-written "expect" facts match what is served.
 
     python3 tests/sim/selftest.py -v
@@ -573,6 +574,139 @@ class SimTest(unittest.TestCase):
         gitlab(self.sim, "PUT", "/api/v4/runners/101", body=json.dumps({"maintenance_note": "x"}))
         stats = self.sim.control("GET", "/_sim/stats")[1]["gitlab"]
         self.assertEqual((stats["total"], stats["list"], stats["details"], stats["put"]), (6, 4, 1, 1))
+
+    # ---- GitLab repository and merge requests (wire-facts §2.3) -----------------------
+
+    DEV = "tofu/stacks/gitlab-runners/dev.tfvars"
+
+    def repo_file(self, path, ref="main"):
+        status, _, doc = gitlab(self.sim, "GET", "/api/v4/projects/12/repository/files/"
+                                f"{urllib.parse.quote(path, safe='')}?ref={ref}")
+        self.assertEqual(status, 200, doc)
+        return doc
+
+    def commit(self, branch, actions, start="main", token="admin"):
+        return gitlab(self.sim, "POST", "/api/v4/projects/12/repository/commits", token=token, body=json.dumps(
+            {"branch": branch, "start_branch": start, "commit_message": "Scale runners", "actions": actions}))
+
+    def test_gitlab_repo_read_files(self):
+        doc = self.repo_file(self.DEV)
+        self.assertEqual(list(doc)[:10], ["file_name", "file_path", "size", "encoding", "content", "content_sha256",
+                                          "ref", "blob_id", "commit_id", "last_commit_id"])
+        text = __import__("base64").b64decode(doc["content"]).decode()
+        self.assertIn("nix_hpa_max_replicas   = 5", text)
+        self.assertEqual((doc["file_name"], doc["encoding"], doc["size"]), ("dev.tfvars", "base64", len(text.encode())))
+        _, truth = self.sim.control("GET", "/_sim/gitlab/repo")
+        self.assertEqual(doc["last_commit_id"], truth["files"]["main"][self.DEV]["last_commit_id"])
+        self.assertEqual(doc["commit_id"], truth["branches"]["main"])
+        self.assertRegex(doc["blob_id"], "^[0-9a-f]{40}$")
+        by_path = gitlab(self.sim, "GET", "/api/v4/projects/ci%2Fflywheel/repository/files/"
+                         "tofu%2Fstacks%2Farc-runners%2Fdev.tfvars/raw?ref=main")
+        self.assertEqual(by_path[0], 200)
+        self.assertIn(b'"gh-l40s" = {', by_path[2])
+        arc = self.repo_file("tofu/stacks/arc-runners/dev.tfvars")
+        self.assertNotEqual(arc["last_commit_id"], doc["last_commit_id"])  # seeded by different commits
+        status, headers, _ = gitlab(self.sim, "HEAD", "/api/v4/projects/12/repository/files/"
+                                    + urllib.parse.quote(self.DEV, safe="") + "?ref=main")
+        self.assertEqual((status, headers["x-gitlab-last-commit-id"], headers["x-gitlab-file-name"]),
+                         (200, doc["last_commit_id"], "dev.tfvars"))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/projects/12/repository/files/nope.tfvars?ref=main")[::2],
+                         (404, {"message": "404 File Not Found"}))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/projects/12/repository/files/"
+                                + urllib.parse.quote(self.DEV, safe=""))[::2], (400, {"error": "ref is missing"}))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/projects/99/repository/files/x?ref=main")[::2],
+                         (404, {"message": "404 Project Not Found"}))
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/projects/12/repository/branches/main", token="nope")[::2],
+                         (401, {"message": "401 Unauthorized"}))
+        self.assertEqual(gitlab(self.sim, "POST", "/api/v4/projects/12/merge_requests", token="nope",
+                                body="{}")[0], 401)
+
+    def test_gitlab_repo_commit_mr_and_changes(self):
+        doc = self.repo_file(self.DEV)
+        old = __import__("base64").b64decode(doc["content"]).decode()
+        new = old.replace("docker_hpa_max_replicas   = 10", "docker_hpa_max_replicas   = 12")
+        status, _, commit = self.commit("fleet/scale-docker", [{"action": "update", "file_path": self.DEV,
+                                                                "content": new, "last_commit_id": doc["last_commit_id"]}])
+        self.assertEqual(status, 201, commit)
+        self.assertEqual((commit["parent_ids"], commit["stats"]), ([doc["commit_id"]], {"additions": 1, "deletions": 1,
+                                                                                     "total": 2}))
+        self.assertEqual(self.repo_file(self.DEV, "fleet/scale-docker")["last_commit_id"], commit["id"])
+        self.assertEqual(self.repo_file(self.DEV)["commit_id"], doc["commit_id"])  # main untouched
+        status, _, branch = gitlab(self.sim, "GET", "/api/v4/projects/12/repository/branches/fleet%2Fscale-docker")
+        self.assertEqual((status, branch["commit"]["id"], branch["default"]), (200, commit["id"], False))
+        mr_body = json.dumps({"source_branch": "fleet/scale-docker", "target_branch": "main",
+                              "title": "Scale docker-runner to 12", "remove_source_branch": True})
+        status, _, mr = gitlab(self.sim, "POST", "/api/v4/projects/12/merge_requests", body=mr_body)
+        self.assertEqual((status, mr["state"], mr["sha"], mr["source_branch"]), (201, "opened", commit["id"],
+                                                                                 "fleet/scale-docker"))
+        self.assertEqual(gitlab(self.sim, "POST", "/api/v4/projects/12/merge_requests", body=mr_body)[::2],
+                         (409, {"message": [f"Another open merge request already exists for this source branch: "
+                                            f"!{mr['iid']}"]}))
+        _, _, listed = gitlab(self.sim, "GET", "/api/v4/projects/12/merge_requests?source_branch=fleet%2Fscale-docker"
+                                               "&state=opened")
+        self.assertEqual([m["iid"] for m in listed], [mr["iid"]])
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/projects/12/merge_requests?source_branch=none")[2], [])
+        self.assertEqual(gitlab(self.sim, "GET", f"/api/v4/projects/12/merge_requests/{mr['iid']}")[2]["iid"], mr["iid"])
+        status, _, changes = gitlab(self.sim, "GET", f"/api/v4/projects/12/merge_requests/{mr['iid']}/changes")
+        self.assertEqual((status, changes["changes_count"], changes["diff_refs"]["head_sha"]), (200, "1", commit["id"]))
+        diff = changes["changes"][0]
+        self.assertEqual((diff["old_path"], diff["new_path"], diff["new_file"]), (self.DEV, self.DEV, False))
+        self.assertEqual([l for l in diff["diff"].splitlines() if l[:1] in "+-"],
+                         ["-docker_hpa_max_replicas   = 10", "+docker_hpa_max_replicas   = 12"])
+        self.assertTrue(diff["diff"].startswith("@@ -"))
+        self.assertEqual(gitlab(self.sim, "GET", f"/api/v4/projects/12/merge_requests/{mr['iid']}/diffs")[2], [diff])
+        self.assertEqual(gitlab(self.sim, "POST", "/api/v4/projects/12/merge_requests", body=json.dumps(
+            {"source_branch": "nope", "target_branch": "main", "title": "x"}))[0], 422)
+        self.assertEqual(gitlab(self.sim, "POST", "/api/v4/projects/12/merge_requests", body=json.dumps(
+            {"source_branch": "nope"}))[::2], (400, {"error": "target_branch is missing, title is missing"}))
+        # a second commit on the existing branch, then deleting the branch
+        status, _, again = self.commit("fleet/scale-docker", [{"action": "create", "file_path": "notes.md",
+                                                               "content": "# hi\n"}], start="fleet/scale-docker")
+        self.assertEqual((status, again["parent_ids"]), (201, [commit["id"]]))
+        self.assertEqual(self.commit("fleet/scale-docker", [{"action": "create", "file_path": "x", "content": ""}])[::2],
+                         (400, {"message": "A branch called 'fleet/scale-docker' already exists. Switch to that "
+                                           "branch in order to make changes"}))
+        self.assertEqual(gitlab(self.sim, "DELETE", "/api/v4/projects/12/repository/branches/fleet%2Fscale-docker")[0], 204)
+        self.assertEqual(gitlab(self.sim, "GET", "/api/v4/projects/12/repository/branches/fleet%2Fscale-docker")[::2],
+                         (404, {"message": "404 Branch Not Found"}))
+        self.assertEqual(gitlab(self.sim, "DELETE", "/api/v4/projects/12/repository/branches/main")[0], 405)
+        self.assertNotIn("fleet/scale-docker", self.sim.control("GET", "/_sim/gitlab/repo")[1]["branches"])
+
+    def test_gitlab_repo_stale_and_atomic(self):
+        doc = self.repo_file(self.DEV)
+        before = self.sim.control("GET", "/_sim/gitlab/repo")[1]
+        # atomic: a good update plus a bad delete changes nothing, not even the branch
+        status, _, err = self.commit("fleet/atomic", [
+            {"action": "update", "file_path": self.DEV, "content": "x = 1\n", "last_commit_id": doc["last_commit_id"]},
+            {"action": "delete", "file_path": "tofu/stacks/missing.tfvars"}])
+        self.assertEqual((status, err), (400, {"message": "A file with this name doesn't exist"}))
+        self.assertEqual(self.sim.control("GET", "/_sim/gitlab/repo")[1], before)
+        self.assertEqual(self.commit("fleet/atomic", [{"action": "update", "file_path": self.DEV}])[::2],
+                         (400, {"error": "actions[0][content] is missing"}))
+        self.assertEqual(self.commit("fleet/atomic", [{"action": "create", "file_path": self.DEV, "content": ""}])[2],
+                         {"message": "A file with this name already exists"})
+        # someone else changes main: the client's last_commit_id is stale
+        _, concurrent = self.sim.control("POST", "/_sim/gitlab/repo/commit", {
+            "file_path": self.DEV, "content": __import__("base64").b64decode(doc["content"]).decode() + "# hand edit\n",
+            "branch": "main"})
+        after = self.repo_file(self.DEV)
+        self.assertEqual(after["last_commit_id"], concurrent["commit"])
+        status, _, err = self.commit("fleet/stale", [{"action": "update", "file_path": self.DEV, "content": "y = 2\n",
+                                                       "last_commit_id": doc["last_commit_id"]}])
+        self.assertEqual((status, err), (400, {"message": "The file has changed since you started editing it: "
+                                                          + self.DEV}))
+        self.assertNotIn("fleet/stale", self.sim.control("GET", "/_sim/gitlab/repo")[1]["branches"])
+        status, _, ok = self.commit("fleet/stale", [{"action": "update", "file_path": self.DEV, "encoding": "base64",
+                                                      "content": after["content"], "last_commit_id": after["last_commit_id"]},
+                                                     {"action": "move", "previous_path": "tofu/stacks/gitlab-runners/prod.tfvars",
+                                                      "file_path": "tofu/stacks/gitlab-runners/production.tfvars"}])
+        self.assertEqual(status, 201, ok)
+        self.assertEqual(self.repo_file("tofu/stacks/gitlab-runners/production.tfvars", "fleet/stale")["content"],
+                         self.repo_file("tofu/stacks/gitlab-runners/prod.tfvars")["content"])
+        self.assertEqual(self.sim.control("POST", "/_sim/gitlab/repo/commit", {"file_path": 3})[0], 400)
+        stats = self.sim.control("GET", "/_sim/stats")[1]["gitlab"]
+        self.assertGreater(stats["files"], 0)
+        self.assertGreater(stats["commits"], 0)
 
     def test_gitlab_scale_mode_registrations(self):
         sim = Sim("--scenario", "none", "--scale-pools", "6", "--scale-pods", "12")

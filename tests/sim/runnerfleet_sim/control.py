@@ -10,7 +10,7 @@ import time
 import traceback
 from urllib.parse import parse_qs, urlsplit
 
-from . import ops, resources
+from . import gitlab_repo, ops, resources
 from .exposition import CONTENT_TYPE
 from .server import BaseHandler
 from .status import ApiError
@@ -115,6 +115,8 @@ class ControlHandler(BaseHandler):
         if head == "expire" and method == "POST":
             sim.store.expire_watches()
             return 200, {"resource_version": str(sim.store.rv)}
+        if head == "gitlab" and parts[1:2] == ["repo"] and len(parts) <= 3:
+            return self.gitlab_repo(method, parts[2:], body)
         if head == "gitlab" and len(parts) == 2:
             return self.gitlab(method, parts[1], body)
         if head == "stats":
@@ -134,6 +136,19 @@ class ControlHandler(BaseHandler):
             finished, running = gl.finish_jobs(self.registration(gl, body), time.time())
             return 200, {"finished": finished, "running": running}
         raise ControlError(404 if method == "GET" else 405, f"no route for {method} /_sim/gitlab/{what}")
+
+    def gitlab_repo(self, method, rest, body):
+        """The repository's truth (GET /_sim/gitlab/repo) and someone else's commit
+        (POST /_sim/gitlab/repo/commit)."""
+        repo = self.server.app.gitlab.repo
+        if not rest and method == "GET":
+            return 200, repo.truth()
+        if rest == ["commit"] and method == "POST":
+            try:
+                return 200, gitlab_repo.control_commit(repo, body, time.time())
+            except gitlab_repo.RepoError as e:
+                raise ControlError(e.code, e.message)
+        raise ControlError(404 if method == "GET" else 405, f"no route for {method} /_sim/gitlab/repo/{'/'.join(rest)}")
 
     def registration(self, gl, body):
         """The registration a body names: {"runner": description} or {"id": n}."""

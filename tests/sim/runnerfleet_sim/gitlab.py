@@ -20,6 +20,7 @@ import time
 from collections import deque
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from . import gitlab_repo
 from .scenario import ScenarioError
 from .server import BaseHandler
 from .util import fnv32a, rfc3339
@@ -78,6 +79,7 @@ class GitLab:
         self.user_token = secrets.token_urlsafe(24)
         self.admin_token_file = _write(state_dir, "gitlab-admin.token", self.admin_token)
         self.user_token_file = _write(state_dir, "gitlab-user.token", self.user_token)
+        self.repo = gitlab_repo.Repo(now)  # project 12's repository and merge requests
         self.runners = {}
         self.next_job = 9000
         self.next_manager = 10000
@@ -279,10 +281,14 @@ class GitLab:
 
 def endpoint_class(method, parts):
     """Which request counter a GitLab request goes to, so a benchmark can tell what a client
-    polls: list, details, managers, jobs, put, or other (anything else, errors included)."""
+    polls: list, details, managers, jobs, put, files, commits, branches, merge_requests, or other
+    (anything else, errors included)."""
     if parts[:2] != ["api", "v4"]:
         return "other"
     parts = parts[2:]
+    repo_class = gitlab_repo.endpoint_class(method, parts)
+    if repo_class:
+        return repo_class
     if method == "GET" and (parts in (["runners"], ["runners", "all"]) or
                             len(parts) == 3 and parts[0] in ("groups", "projects") and parts[2] == "runners"):
         return "list"
@@ -306,6 +312,9 @@ class GitLabHandler(BaseHandler):
 
     def do_GET(self):
         self.dispatch("GET")
+
+    def do_HEAD(self):
+        self.dispatch("HEAD")
 
     def do_PUT(self):
         self.dispatch("PUT")
@@ -389,6 +398,8 @@ class GitLabHandler(BaseHandler):
                 return self.paged(query, gl.jobs(r, status, now))
             if method == "PUT" and len(parts) == 2:
                 return self.update_runner(gl, r, body, now)
+        if gitlab_repo.handle(self, method, parts, query, body, "admin" if admin else "user"):
+            return
         return self.fail(404, "404 Not Found", "error")
 
     def update_runner(self, gl, r, body, now):

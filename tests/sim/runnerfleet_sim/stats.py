@@ -4,7 +4,8 @@
 import threading
 from collections import Counter
 
-GITLAB_ENDPOINTS = ("list", "details", "managers", "jobs", "put", "other")
+GITLAB_ENDPOINTS = ("list", "details", "managers", "jobs", "put", "files", "commits", "branches",
+                    "merge_requests", "other")
 
 
 class Stats:
