@@ -81,6 +81,10 @@ std::string get_url(const YAML::Node& node, const std::string& key, const std::s
   auto url = get_string(node, key);
   if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0)
     fail(key, node, "expected an http(s) URL such as " + example);
+  // The URL is shown in /v1/settings, health and messages: credentials never belong in it.
+  auto authority = url.substr(url.find("://") + 3);
+  if (authority.substr(0, authority.find('/')).find('@') != std::string::npos)
+    fail(key, node, "must not carry credentials (user:password@); use the credential files instead");
   while (url.size() > 1 && url.back() == '/') url.pop_back();
   return url;
 }

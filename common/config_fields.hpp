@@ -36,7 +36,7 @@ std::chrono::seconds get_duration(const YAML::Node& node, const std::string& key
                                   std::chrono::seconds max, const std::string& range);
 /// A list of strings.
 std::vector<std::string> get_string_list(const YAML::Node& node, const std::string& key);
-/// An http:// or https:// URL.
+/// An http:// or https:// URL without credentials in it (it is shown in settings and messages).
 std::string get_url(const YAML::Node& node, const std::string& key, const std::string& example);
 
 }  // namespace runnerfleet::config_fields

@@ -272,8 +272,15 @@ fleet_metrics summarize_metrics(const batch_results& in, const std::vector<runne
 
 std::vector<attention_item> slo_attention(const fleet_metrics& m) {
   std::vector<attention_item> out;
-  for (const auto& r : m.slo)
-    if (r.state == "breached") out.push_back({"warning", r.runner, "slo_" + r.objective, r.message});
+  for (const auto& r : m.slo) {
+    if (r.state != "breached") continue;
+    // The item names its runner already, as every other attention item does: the message
+    // drops the "runner: " it starts with (a forge's keeps "gitlab: ", it has no runner field).
+    std::string_view message = r.message, prefix = r.runner;
+    if (!prefix.empty() && message.substr(0, prefix.size()) == prefix && message.substr(prefix.size(), 2) == ": ")
+      message.remove_prefix(prefix.size() + 2);
+    out.push_back({"warning", r.runner, "slo_" + r.objective, std::string(message)});
+  }
   return out;
 }
 

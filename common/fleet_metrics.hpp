@@ -97,7 +97,8 @@ std::optional<promql::runner_pods> runner_pods_of(const runner_view& r);
 fleet_metrics summarize_metrics(const batch_results& in, const std::vector<runner_view>& runners,
                                 const prometheus_config& cfg, const std::string& window);
 
-/// The SLO results that breach, as attention items for /v1/fleet.
+/// The SLO results that breach, as attention items for /v1/fleet (a runner's message without
+/// its leading "runner: ", since the item names the runner).
 std::vector<attention_item> slo_attention(const fleet_metrics& m);
 
 }  // namespace runnerfleet

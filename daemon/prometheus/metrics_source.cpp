@@ -95,8 +95,11 @@ struct metrics_source::impl {
   std::map<std::string, std::pair<promql::query_result, steady::time_point>> cache;
   std::map<std::string, std::shared_ptr<flight>> flights;
 
+  std::size_t batch_size = 0;  ///< queries per poll, for health()
+
   impl(net::any_io_executor e, const config& c, runners_fn fn)
-      : ex(e), cfg(c), pcfg(*c.prometheus), snapshot_now(std::move(fn)), scope(scope_of(c)) {}
+      : ex(e), cfg(c), pcfg(*c.prometheus), snapshot_now(std::move(fn)), scope(scope_of(c)),
+        batch_size(promql::fleet_batch(scope, std::chrono::hours(1)).size() + 2 * pcfg.caches.size()) {}
 
   void remember(const std::string& id, const promql::query_result& r) {
     auto now = steady::now();
@@ -280,7 +283,7 @@ source_view metrics_source::health() const {
   if (v.state != "ok") v.last_error = p.last_error.empty() ? "first poll in progress" : p.last_error;
   v.detail = p.pcfg.url + ": " +
              (p.last ? std::to_string(p.last->runners.size()) + " runners with metrics, batch of " +
-                           std::to_string(promql::fleet_batch(p.scope, std::chrono::hours(1)).size() + 2 * p.pcfg.caches.size()) +
+                           std::to_string(p.batch_size) +
                            " queries every " + std::to_string(p.pcfg.poll_interval.count()) + "s took " +
                            std::to_string(p.last_batch_took.count()) + " ms"
                      : std::string("first poll in progress"));

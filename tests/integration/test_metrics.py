@@ -616,8 +616,10 @@ class FleetMetrics(unittest.TestCase):
                                        if x["state"] == "breached")
         slo_items = [a for a in fleet["attention"] if a["reason"].startswith("slo_")]
         self.assertEqual(collections.Counter((a["runner"], a["reason"][len("slo_"):]) for a in slo_items), breached)
-        self.assertEqual({a["message"] for a in slo_items},
+        # The item names its runner; its message is the verdict's without the "runner: " prefix.
+        self.assertEqual({(a["runner"] + ": " if a["runner"] else "") + a["message"] for a in slo_items},
                          {x["message"] for x in m["slo"] if x["state"] == "breached"})
+        self.assertTrue(all(not a["message"].startswith(a["runner"] + ":") for a in slo_items if a["runner"]))
         self.assertTrue(all(a["severity"] == "warning" for a in slo_items))
 
         # The scenario's outcomes (expect.metrics). Queue time: docker-runner's p95 is over 60 s,

@@ -1380,6 +1380,9 @@ TEST_CASE("prometheus config errors name the key and the line", "[prometheus]") 
   CHECK(config_error("state_dir: /x\nprometheus:\n  url: prometheus:9090\n") ==
         "cfg.yaml: prometheus.url (line 3): expected an http(s) URL such as http://prometheus:9090");
   CHECK(config_error("state_dir: /x\nprometheus: [http://p:9090]\n") == "cfg.yaml: prometheus (line 2): expected a mapping");
+  CHECK(config_error("state_dir: /x\nprometheus:\n  url: http://admin:hunter2@p:9090/prom\n") ==
+        "cfg.yaml: prometheus.url (line 3): must not carry credentials (user:password@); use the credential files "
+        "instead");
 }
 
 // =============================================================================================
@@ -1762,12 +1765,14 @@ TEST_CASE("SLOs are judged per runner and per forge", "[prometheus]") {
   auto attention = slo_attention(m);
   std::vector<attention_item> want;
   for (const auto& r : m.slo)
-    if (r.state == "breached") want.push_back({"warning", r.runner, "slo_" + r.objective, r.message});
+    if (r.state == "breached")
+      want.push_back({"warning", r.runner, "slo_" + r.objective,
+                      r.runner.empty() ? r.message : r.message.substr(r.runner.size() + 2)});
   CHECK(want.size() == 5);
   CHECK(attention == want);
   REQUIRE(attention.size() == 5);
   CHECK(attention[0] == attention_item{"warning", "docker-runner", "slo_failure_rate",
-                                       "docker-runner: 4 % of 50 jobs failed, over the < 2 % target (last 1h)"});
+                                       "4 % of 50 jobs failed, over the < 2 % target (last 1h)"});
   CHECK(attention[1].reason == "slo_cpu_utilization");
   CHECK(attention[2].runner == "gh-nix");
   CHECK(attention[3].runner.empty());  // github forge
