@@ -7,7 +7,8 @@ BUILD=${RUNNERFLEET_BUILD:-$ROOT/build}
 
 # Build and runtime packages. libboost1.81-dev, never libboost-all-dev (that pulls 1.74).
 BUILD_PACKAGES=(meson ninja-build pkg-config g++ libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev
-                libspdlog-dev libfmt-dev catch2 libcli11-dev libssl-dev openssl python3 curl)
+                libspdlog-dev libfmt-dev catch2 libcli11-dev libssl-dev openssl python3 curl
+                libdtl-dev)
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
