@@ -72,6 +72,14 @@ def _problem_events(f, pod, age_s):
     return out
 
 
+def _resources(r, where):
+    """A container's resources from the scenario's compact [cpu_request, memory_request,
+    cpu_limit, memory_limit] form."""
+    if not (isinstance(r, list) and len(r) == 4 and all(isinstance(x, str) for x in r)):
+        raise ScenarioError(f"{where}.resources: expected [cpu_request, memory_request, cpu_limit, memory_limit]")
+    return {"requests": {"cpu": r[0], "memory": r[1]}, "limits": {"cpu": r[2], "memory": r[3]}}
+
+
 def expand_gitlab(f, spec):
     where = f"gitlab_runners[{spec.get('name', '?')}]"
     _need(spec, where, "name", "namespace", "type", "pod_template_hash")
@@ -80,6 +88,8 @@ def expand_gitlab(f, spec):
     age = _age(spec)
     d = f.gitlab_deployment(spec["name"], spec["namespace"], spec["type"], replicas, age,
                             spec["pod_template_hash"], spec.get("tags"))
+    if spec.get("resources"):
+        d["spec"]["template"]["spec"]["containers"][0]["resources"] = _resources(spec["resources"], where)
     out = [d]
     for i, p in enumerate(pods_spec):
         name = p.get("name") or f.deployment_pod_name(d)
@@ -108,6 +118,10 @@ def expand_arc(f, spec):
     ars = f.ars(spec["name"], spec["namespace"], spec["min"], spec["max"],
                 spec["github_config_url"], age, spec.get("scale_set_id", 1),
                 spec.get("labels"), spec.get("type"))
+    if spec.get("resources"):
+        for c in ars["spec"]["template"]["spec"]["containers"]:
+            if c["name"] == "runner":
+                c["resources"] = _resources(spec["resources"], where)
     runners = spec.get("runners", [])
     ers = f.ers(ars, len(runners), age)
     if spec.get("ephemeral_runner_set_name"):
