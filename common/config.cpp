@@ -2,6 +2,7 @@
 #include "common/config.hpp"
 
 #include "common/config_fields.hpp"
+#include "common/config_gitops.hpp"
 #include "common/config_prometheus.hpp"
 #include "common/time_format.hpp"
 
@@ -169,7 +170,7 @@ arc_config parse_arc(const YAML::Node& node) {
 
 config parse_root(const YAML::Node& root) {
   check_keys(root, "", {"socket", "state_dir", "metrics_listen", "log", "access", "thresholds", "clusters", "gitlab", "arc",
-                        "prometheus"});
+                        "prometheus", "gitops"});
   config cfg;
   if (auto n = root["socket"]) cfg.socket = get_string(n, "socket");
   if (!root["state_dir"]) fail("state_dir", root, "is required (the audit journal is written there)");
@@ -207,6 +208,7 @@ config parse_root(const YAML::Node& root) {
   if (auto n = root["gitlab"]) cfg.gitlab = parse_gitlab(n);
   if (auto n = root["arc"]) cfg.arc = parse_arc(n);
   if (auto n = root["prometheus"]) cfg.prometheus = parse_prometheus(n);
+  if (auto n = root["gitops"]) cfg.gitops = parse_gitops(n, cfg);
   return cfg;
 }
 

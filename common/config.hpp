@@ -101,6 +101,30 @@ struct prometheus_config {
   int line = 0;
 };
 
+/// One tfvars file of a runner stack: where it is, which stack reads it, which cluster runs it.
+struct gitops_file_config {
+  std::string path;     ///< repository path, e.g. tofu/stacks/gitlab-runners/prod.tfvars
+  std::string stack;    ///< gitlab-runners or arc-runners (from the path when not given)
+  std::string cluster;  ///< a clusters[].name (the only cluster when not given)
+  /// Live runner name → the stack's runner it is (nix, docker, dind or an extra_runner_sets key),
+  /// for releases not named as the tfvars' *_runner_name says.
+  std::map<std::string, std::string> runners;
+};
+
+/// Desired state from OpenTofu tfvars in Git: drift, runner config and merge-request proposals.
+struct gitops_config {
+  std::optional<std::string> project;     ///< GitLab project id or full path (uses gitlab.url)
+  std::optional<std::string> local_path;  ///< or a local checkout: read-only, no proposals
+  std::string branch = "main";            ///< the branch OpenTofu applies from; proposals target it
+  std::optional<std::string> token_file;  ///< a token that may push branches; default gitlab.token_file
+  std::chrono::seconds poll_interval{60};    ///< how often the branch head is checked
+  std::chrono::seconds request_timeout{20};  ///< one GitLab request
+  std::string branch_prefix = "runnerfleet/";  ///< proposal branches are <prefix><runner>-<key hash>
+  std::vector<gitops_file_config> files;
+  std::vector<std::string> unmanaged;  ///< live runners deliberately kept outside the stacks
+  int line = 0;
+};
+
 /// Logging at the edges: spdlog to stderr.
 struct log_config {
   std::string level = "info";
@@ -119,6 +143,7 @@ struct config {
   std::optional<gitlab_config> gitlab;  ///< nullopt = the GitLab source is not configured
   arc_config arc;
   std::optional<prometheus_config> prometheus;  ///< nullopt = no metrics
+  std::optional<gitops_config> gitops;          ///< nullopt = no desired state, drift or proposals
   std::string source_path;  ///< the file it was read from
 };
 

@@ -64,6 +64,38 @@ void diff_slo(const snapshot* before, const snapshot& after, std::vector<fleet_e
   }
 }
 
+/// A drift item that appears (or whose values change) and one that resolves.
+void diff_drift(const snapshot& before, const snapshot& after, std::vector<fleet_event>& out) {
+  if (!before.desired || !after.desired) return;  // GitOps' first read is not news
+  auto key = [](const drift_item& d) { return d.kind + "|" + d.runner + "|" + d.cluster + "|" + d.key + "|" + d.file; };
+  std::map<std::string, const drift_item*> old;
+  for (const auto& d : before.drift) old[key(d)] = &d;
+  auto event = [](const drift_item& d, std::string severity, std::string reason, std::string message) {
+    fleet_event e;
+    e.kind = "drift";
+    e.severity = std::move(severity);
+    e.runner = d.runner;
+    e.cluster = d.cluster;
+    e.ns = d.ns;
+    e.object = d.key.empty() ? d.file : d.key;
+    e.reason = std::move(reason);
+    e.message = std::move(message);
+    return e;
+  };
+  for (const auto& d : after.drift) {
+    auto it = old.find(key(d));
+    if (it != old.end()) {
+      bool same = *it->second == d;
+      old.erase(it);
+      if (same) continue;
+    }
+    out.push_back(event(d, d.severity, "drift_" + d.kind, d.message));
+  }
+  for (const auto& [_, d] : old)
+    out.push_back(event(*d, "info", "drift_resolved",
+                        (d->key.empty() ? d->kind : d->key) + ": resolved, live state matches the tfvars again"));
+}
+
 /// An event about something a runner (or a pod) owns.
 fleet_event make_event(std::string kind, std::string severity, const std::string& runner, const std::string& cluster,
                        const std::string& ns, std::string reason, std::string message) {
@@ -231,6 +263,7 @@ std::vector<fleet_event> diff_snapshots(const snapshot& before, const snapshot& 
   diff_runners(before, after, out);
   diff_pods(before, after, out);
   diff_slo(&before, after, out);
+  diff_drift(before, after, out);
   for (auto& e : out)
     if (e.time == time_point{}) e.time = after.built_at;
   return out;

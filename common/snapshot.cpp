@@ -34,7 +34,8 @@ bool snapshot::same_content(const snapshot& other) const {
          std::equal(pods.begin(), pods.end(), other.pods.begin(), other.pods.end(), same_pod) &&
          sources == other.sources && stale_sources == other.stale_sources &&
          unmatched_registrations == other.unmatched_registrations && fleet == other.fleet &&
-         metrics == other.metrics && metrics_stale == other.metrics_stale;
+         metrics == other.metrics && metrics_stale == other.metrics_stale &&
+         desired == other.desired && desired_stale == other.desired_stale && drift == other.drift;
 }
 
 }  // namespace runnerfleet

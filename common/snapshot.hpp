@@ -16,6 +16,9 @@
 namespace runnerfleet {
 
 struct fleet_metrics;  // common/fleet_metrics.hpp: Prometheus figures, built apart from the snapshot
+namespace gitops {
+struct desired_state;  // common/gitops/desired_state.hpp: the tfvars as last read, shared between snapshots
+}
 
 /// One reason a pod needs attention (CrashLoopBackOff, OOMKilled, Pending too long, ...).
 struct pod_problem {
@@ -75,6 +78,37 @@ struct scaling_view {
 struct job_counts {
   std::optional<int> running, pending;
   bool operator==(const job_counts&) const = default;
+};
+
+/// The resource requests and limits of a runner's main container as deployed ("" = unset): the
+/// manager container of a GitLab release, the "runner" container of an ARC scale set's template.
+struct resources_view {
+  std::string cpu_request, memory_request, cpu_limit, memory_limit;
+  bool operator==(const resources_view&) const = default;
+};
+
+/// Where a runner's desired config lives (GitOps) and how far the runner has drifted from it.
+struct runner_config_ref {
+  std::string file;          ///< the tfvars file declaring it
+  std::string stack;         ///< gitlab-runners, arc-runners
+  std::string stack_runner;  ///< nix, docker, dind or an extra_runner_sets key
+  int drift_errors = 0, drift_warnings = 0, drift_info = 0;
+  bool operator==(const runner_config_ref&) const = default;
+};
+
+/// One difference between the desired state in tfvars and what runs (OP-4).
+struct drift_item {
+  std::string severity;  ///< error (missing or undeclared runner), warning (a value differs), info (known reason)
+  std::string kind;      ///< missing, undeclared, unmanaged, autoscaler, replicas, runners, target, window, resources
+  std::string runner;
+  std::string cluster;
+  std::string ns;
+  std::string key;      ///< the tfvars key that differs (extra_runner_sets.<name>.<field>); "" for a whole runner
+  std::string desired;  ///< as the tfvars give it; "" when not applicable
+  std::string live;     ///< as deployed; "" when not applicable
+  std::string file;     ///< the tfvars file, "" for an undeclared runner
+  std::string message;  ///< one line for a person
+  bool operator==(const drift_item&) const = default;
 };
 
 /// An ephemeral runner of an ARC scale set.
@@ -150,6 +184,8 @@ struct runner_view {
   job_counts jobs;
   std::optional<std::string> version;
   std::optional<bool> outdated;
+  std::optional<resources_view> resources;
+  std::optional<runner_config_ref> config;  ///< GitOps declares it (null: not configured or undeclared)
   bool stale = false;  ///< its cluster's source (or GitLab, for a registered runner) is down: last good data
   // Detail only.
   std::optional<deployment_view> deployment;
@@ -222,6 +258,11 @@ struct snapshot {
   /// read yet). Shared between snapshots: a rebuild never recomputes them.
   std::shared_ptr<const fleet_metrics> metrics;
   bool metrics_stale = false;  ///< Prometheus is down: these are the last good figures
+  /// The tfvars as last read (null: GitOps not configured or not read yet), and the drift
+  /// between them and the runners above, errors first.
+  std::shared_ptr<const gitops::desired_state> desired;
+  bool desired_stale = false;  ///< the repository is unreachable: the last good tfvars
+  std::vector<drift_item> drift;
 
   /// Positions of the runners named so (usually one; more when clusters reuse a name).
   std::vector<std::size_t> find_runner(std::string_view name) const;

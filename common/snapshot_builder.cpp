@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/snapshot_builder.hpp"
 
+#include "common/gitops/drift.hpp"
+
 #include "common/arc_pause.hpp"
 #include "common/pod_problems.hpp"
 #include "common/registration_match.hpp"
@@ -209,6 +211,11 @@ class cluster_builder {
     }
   }
 
+  static std::optional<resources_view> to_view(const std::optional<kube::container_resources>& c) {
+    if (!c) return std::nullopt;
+    return resources_view{c->cpu_request, c->memory_request, c->cpu_limit, c->memory_limit};
+  }
+
   void add_gitlab_runner(const kube::deployment& d) {
     runner_view& r = new_runner(d.meta, "gitlab");
     claim_object("Deployment", d.meta);
@@ -217,6 +224,7 @@ class cluster_builder {
     kube::string_map type_labels = d.meta.labels;
     type_labels.insert(d.template_labels.begin(), d.template_labels.end());
     r.type = detect_runner_type(type_labels, r.tags);
+    r.resources = to_view(d.main_resources);
 
     std::vector<std::size_t> pods;
     if (!d.selector.empty()) {
@@ -285,6 +293,7 @@ class cluster_builder {
     for (const auto& l : ars.scale_set_labels)
       if (std::find(r.tags.begin(), r.tags.end(), l) == r.tags.end()) r.tags.push_back(l);
     r.type = detect_runner_type(ars.meta.labels, r.tags);
+    r.resources = to_view(ars.runner_resources);
 
     std::vector<std::size_t> pods;
     if (auto it = index_.by_scale_set.find({ars.meta.ns, ars.meta.name, {}}); it != index_.by_scale_set.end())
@@ -487,6 +496,18 @@ void add_attention(fleet_summary& f, const runner_view& r, bool gitlab_listed,
                                std::to_string(r.scaling.max.value_or(0))});
 }
 
+/// Drift errors one by one; a runner's differing values as one warning that points at the details.
+void add_drift_attention(fleet_summary& f, const std::vector<drift_item>& drift) {
+  std::map<std::pair<std::string, std::string>, int> differing;
+  for (const auto& d : drift) {
+    if (d.severity == "error") f.attention.push_back({"error", d.runner, "drift_" + d.kind, d.message});
+    else if (d.severity == "warning") ++differing[{d.runner, d.cluster}];
+  }
+  for (const auto& [who, n] : differing)
+    f.attention.push_back({"warning", who.first, "drift",
+                           std::to_string(n) + " setting(s) differ from the tfvars (GET /v1/gitops/drift)"});
+}
+
 fleet_summary summarize(const snapshot& s, const gitlab_input* gitlab, std::optional<std::string> version_target) {
   fleet_summary f;
   f.runners_total = static_cast<int>(s.runners.size());
@@ -536,6 +557,7 @@ fleet_summary summarize(const snapshot& s, const gitlab_input* gitlab, std::opti
   }
   if (s.metrics)
     for (auto& item : slo_attention(*s.metrics)) f.attention.push_back(std::move(item));
+  add_drift_attention(f, s.drift);
   std::stable_sort(f.attention.begin(), f.attention.end(), [](const auto& a, const auto& b) {
     auto rank = [](const std::string& sev) { return sev == "error" ? 0 : sev == "warning" ? 1 : 2; };
     return rank(a.severity) < rank(b.severity);
@@ -611,6 +633,16 @@ std::shared_ptr<snapshot> build_snapshot(const build_input& input) {
   }
   s->metrics = input.metrics;
   s->metrics_stale = input.metrics_stale;
+  if (input.gitops && input.gitops->desired) {
+    gitops::drift_context ctx;
+    if (input.gitops->config) ctx.unmanaged.insert(input.gitops->config->unmanaged.begin(), input.gitops->config->unmanaged.end());
+    for (const auto& c : input.clusters)
+      if (!c.synced) ctx.unsynced_clusters.insert(c.name);
+    s->desired = input.gitops->desired;
+    s->desired_stale = input.gitops->stale;
+    s->drift = gitops::compute_drift(*s->desired, s->runners, ctx);
+    gitops::attach_config_refs(*s->desired, s->drift, s->runners);
+  }
   s->fleet = summarize(*s, input.gitlab, std::move(matched.version_target));
   return s;
 }

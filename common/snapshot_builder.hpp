@@ -25,6 +25,13 @@ struct cluster_input {
 };
 
 /// Everything one build reads.
+/// GitOps desired state for a build.
+struct gitops_input {
+  std::shared_ptr<const gitops::desired_state> desired;  ///< null until first read
+  bool stale = false;                                    ///< the repository is unreachable
+  const gitops_config* config = nullptr;
+};
+
 struct build_input {
   std::vector<cluster_input> clusters;
   std::vector<source_view> sources;
@@ -38,6 +45,8 @@ struct build_input {
   /// Prometheus figures (null when not configured or not read yet) and whether they are stale.
   std::shared_ptr<const fleet_metrics> metrics;
   bool metrics_stale = false;
+  /// The tfvars (null when GitOps is not configured): drift is judged against them.
+  const gitops_input* gitops = nullptr;
 };
 
 /// Derives the runner model from raw cluster state: GitLab releases (Deployment, its pods by

@@ -6,6 +6,8 @@
 #include "common/timeouts.hpp"
 #include "daemon/audit_journal.hpp"
 #include "daemon/gitlab/gitlab_source.hpp"
+#include "daemon/gitops/gitops_source.hpp"
+#include "daemon/gitops/proposals.hpp"
 #include "daemon/prometheus/metrics_source.hpp"
 #include "daemon/http_server.hpp"
 #include "daemon/kube/cluster_source.hpp"
@@ -75,6 +77,29 @@ json gitlab_settings(const config& cfg) {
           {"mapping", std::move(mapping)}};
 }
 
+/// Where the desired state comes from and where proposals go (token file named, never read out).
+json gitops_settings(const config& cfg) {
+  if (!cfg.gitops) return nullptr;
+  const auto& g = *cfg.gitops;
+  json files = json::array();
+  for (const auto& f : g.files) {
+    json runners = json::object();
+    for (const auto& [live, target] : f.runners) runners[live] = target;
+    files.push_back({{"path", f.path}, {"stack", f.stack}, {"cluster", f.cluster}, {"runners", std::move(runners)}});
+  }
+  return {{"source", g.project ? "gitlab" : "local"},
+          {"project", g.project ? json(*g.project) : json(nullptr)},
+          {"local_path", g.local_path ? json(*g.local_path) : json(nullptr)},
+          {"branch", g.branch},
+          {"token_file", g.project ? json(g.token_file ? *g.token_file : cfg.gitlab->token_file) : json(nullptr)},
+          {"poll_interval_s", g.poll_interval.count()},
+          {"branch_prefix", g.branch_prefix},
+          {"proposals", g.project ? "merge requests into " + g.branch + " (never applied directly)"
+                                  : std::string("unavailable: a local checkout cannot take merge requests")},
+          {"files", std::move(files)},
+          {"unmanaged", g.unmanaged}};
+}
+
 /// What the Prometheus source reads and judges (credential files named, never read out).
 json prometheus_settings(const config& cfg) {
   if (!cfg.prometheus) return nullptr;
@@ -113,11 +138,11 @@ json settings_json(const config& cfg, const std::map<std::string, kube::cluster_
   return {{"clusters", std::move(clusters)},
           {"prometheus", prometheus_settings(cfg)},
           {"gitlab", gitlab_settings(cfg)},
-          {"gitops", nullptr},
+          {"gitops", gitops_settings(cfg)},
           {"mutations",
            {{"enabled", true},
             {"role", "operator"},
-            {"routes", {"POST /v1/runners/{name}/pause", "POST /v1/runners/{name}/resume"}},
+            {"routes", {"POST /v1/runners/{name}/pause", "POST /v1/runners/{name}/resume", "POST /v1/gitops/proposals"}},
             {"gitlab_runners", cfg.gitlab ? "pause/resume the matched registrations (PUT /runners/:id paused)"
                                           : "unavailable: GitLab is not configured"},
             {"arc_runners", cfg.arc.pause_mode == arc_pause_mode::scale_to_zero
@@ -207,12 +232,23 @@ int run_daemon(const config& cfg, const launch_options& options) {
     prometheus = std::move(*created);
     store.attach_metrics(prometheus.get());
   }
+  std::unique_ptr<gitops_source> gitops;
+  if (cfg.gitops) {
+    auto created = gitops_source::create(ioc.get_executor(), cfg, metrics);
+    if (!created) {
+      spdlog::critical("gitops ({} line {}): {}", cfg.source_path, cfg.gitops->line, created.failure().message);
+      return 2;
+    }
+    gitops = std::move(*created);
+    store.attach_gitops(gitops.get());
+  }
+  proposals config_proposals(cfg, store, **journal, gitops.get());
   runner_mutations mutations(cfg, store, **journal, gitlab.get(), [&sources](const std::string& cluster) {
     auto it = sources.find(cluster);
     return it == sources.end() ? nullptr : it->second.get();
   });
   request_router router(cfg, store, metrics, settings_json(cfg, *endpoints), RUNNERFLEET_VERSION, pod_log, **journal,
-                        mutations, prometheus.get());
+                        mutations, config_proposals, prometheus.get());
   http_server server(ioc, router, store, metrics);
 
   if (auto st = server.listen(options.socket_path); !st) {
@@ -230,6 +266,7 @@ int run_daemon(const config& cfg, const launch_options& options) {
   for (auto& [_, s] : sources) s->start();
   if (gitlab) gitlab->start();
   if (prometheus) prometheus->start();
+  if (gitops) gitops->start();
   store.start();
   if (!(*journal)->unfinished_at_open().empty()) {
     spdlog::warn("audit journal: {} mutation(s) have an intent but no outcome; re-reading their state",
@@ -254,6 +291,7 @@ int run_daemon(const config& cfg, const launch_options& options) {
     for (auto& [_, s] : sources) s->stop();
     if (gitlab) gitlab->stop();
     if (prometheus) prometheus->stop();
+    if (gitops) gitops->stop();
     store.stop();
     watchdog = std::thread([&] {
       std::unique_lock lock(shutdown_mutex);

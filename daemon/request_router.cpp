@@ -45,9 +45,9 @@ std::vector<std::string> split_lines(const std::string& text) {
 
 request_router::request_router(const config& cfg, snapshot_store& store, self_metrics& metrics, json settings,
                                std::string version, pod_log_fn pod_log, audit_journal& journal,
-                               runner_mutations& mutations, metrics_source* prometheus)
+                               runner_mutations& mutations, proposals& config_proposals, metrics_source* prometheus)
     : cfg_(cfg), store_(store), metrics_(metrics), settings_(std::move(settings)), version_(std::move(version)),
-      pod_log_(std::move(pod_log)), journal_(journal), mutations_(mutations), prometheus_(prometheus),
+      pod_log_(std::move(pod_log)), journal_(journal), mutations_(mutations), proposals_(config_proposals), prometheus_(prometheus),
       started_(clock::now()) {}
 
 reply request_router::error_reply(const error& e, std::string route) {
@@ -90,6 +90,11 @@ net::awaitable<reply> request_router::handle(const incoming& in) {
     case api::route_id::runner_pause:
     case api::route_id::runner_resume: {
       auto r = co_await mutation_route(*match, query, in, who);
+      r.route = route;
+      co_return r;
+    }
+    case api::route_id::gitops_proposals: {
+      auto r = co_await proposal_route(query, in, who);
       r.route = route;
       co_return r;
     }
@@ -196,6 +201,24 @@ net::awaitable<reply> request_router::mutation_route(const api::route_match& m, 
   call.client_request_id = client_request_id(in.request_id);
   call.who = who;
   auto data = co_await mutations_.run(std::move(call));
+  if (!data) co_return error_reply(data.failure());
+  reply r;
+  r.body = api::success_envelope({data->dump(-1, ' ', false, json::error_handler_t::replace), json::object()},
+                                 api::snapshot_meta(store_.current().get(), clock::now()));
+  co_return r;
+}
+
+net::awaitable<reply> request_router::proposal_route(const api::query_params& q, const incoming& in,
+                                                     const api::caller& who) {
+  if (auto st = api::require_known(q, {}); !st) co_return error_reply(st.failure());
+  auto body = api::parse_proposal_body(in.body);
+  if (!body) co_return error_reply(body.failure());
+  proposal_call call;
+  call.body = std::move(*body);
+  call.request_id = new_request_id();
+  call.client_request_id = client_request_id(in.request_id);
+  call.who = who;
+  auto data = co_await proposals_.run(std::move(call));
   if (!data) co_return error_reply(data.failure());
   reply r;
   r.body = api::success_envelope({data->dump(-1, ' ', false, json::error_handler_t::replace), json::object()},

@@ -5,6 +5,7 @@
 #include "common/config.hpp"
 #include "common/error.hpp"
 #include "daemon/audit_journal.hpp"
+#include "daemon/gitops/proposals.hpp"
 #include "daemon/peer_identity.hpp"
 #include "daemon/prometheus/metrics_source.hpp"
 #include "daemon/runner_mutations.hpp"
@@ -56,7 +57,7 @@ class request_router {
  public:
   request_router(const config& cfg, snapshot_store& store, self_metrics& metrics, nlohmann::json settings,
                  std::string version, pod_log_fn pod_log, audit_journal& journal, runner_mutations& mutations,
-                 metrics_source* prometheus);
+                 proposals& config_proposals, metrics_source* prometheus);
 
   boost::asio::awaitable<reply> handle(const incoming& in);
 
@@ -70,6 +71,7 @@ class request_router {
   reply stream_route(const api::query_params& q, const std::string& last_event_id);
   boost::asio::awaitable<reply> mutation_route(const api::route_match& m, const api::query_params& q,
                                                const incoming& in, const api::caller& who);
+  boost::asio::awaitable<reply> proposal_route(const api::query_params& q, const incoming& in, const api::caller& who);
   reply audit_route(const api::query_params& q);
   boost::asio::awaitable<reply> metrics_route(const api::route_match& m, const api::query_params& q);
   /// The metrics answers when Prometheus is not configured: the same shapes, no figures.
@@ -84,6 +86,7 @@ class request_router {
   pod_log_fn pod_log_;
   audit_journal& journal_;
   runner_mutations& mutations_;
+  proposals& proposals_;
   metrics_source* prometheus_;  ///< null: not configured
   time_point started_;
   /// Serialized answers of cacheable routes for the current generation.

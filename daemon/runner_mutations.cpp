@@ -63,20 +63,28 @@ runner_mutations::runner_mutations(const config& cfg, snapshot_store& store, aud
                                    gitlab_source* gitlab, cluster_lookup clusters)
     : cfg_(cfg), store_(store), journal_(journal), gitlab_(gitlab), clusters_(std::move(clusters)) {}
 
-audit::record runner_mutations::record_for(const mutation_call& call, const runner_view& runner) const {
+audit::record intent_record(const std::string& request_id, const api::caller& who, std::string action,
+                            const std::string& runner, const std::string& forge, const std::string& cluster,
+                            const std::string& ns, const std::string& reason) {
   audit::record r;
-  r.request_id = call.request_id;
+  r.request_id = request_id;
   r.phase = "intent";
   r.time = clock::now();
-  r.uid = call.who.peer.uid;
-  r.user = call.who.peer.user;
-  r.role = call.who.effective ? std::string(to_string(*call.who.effective)) : "";
-  r.action = call.action;
-  r.runner = runner.name;
-  r.forge = runner.forge;
-  r.cluster = runner.cluster;
-  r.ns = runner.ns;
-  r.reason = call.reason;
+  r.uid = who.peer.uid;
+  r.user = who.peer.user;
+  r.role = who.effective ? std::string(to_string(*who.effective)) : "";
+  r.action = std::move(action);
+  r.runner = runner;
+  r.forge = forge;
+  r.cluster = cluster;
+  r.ns = ns;
+  r.reason = reason;
+  return r;
+}
+
+audit::record runner_mutations::record_for(const mutation_call& call, const runner_view& runner) const {
+  auto r = intent_record(call.request_id, call.who, call.action, runner.name, runner.forge, runner.cluster, runner.ns,
+                         call.reason);
   if (!call.client_request_id.empty()) r.detail["client_request_id"] = call.client_request_id;
   return r;
 }
@@ -258,6 +266,10 @@ net::awaitable<void> runner_mutations::recover_unfinished() {
         }
       }
       record.detail["observed"] = std::move(seen);
+    } else if (record.action == "propose") {
+      auto branch = record.detail.value("branch", std::string("?"));
+      observed = "branch " + branch + " may hold the commit and its merge request may be open; proposing the same "
+                 "change again (same idempotency key) returns it or completes it";
     } else {
       observed = "the cluster watch shows the runner's real state";
     }

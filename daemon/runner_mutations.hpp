@@ -66,6 +66,11 @@ class runner_mutations {
   std::set<std::string> in_flight_;  ///< runner keys with a mutation under way
 };
 
+/// The intent record of a mutation by `who` on a runner; the caller adds the detail.
+audit::record intent_record(const std::string& request_id, const api::caller& who, std::string action,
+                            const std::string& runner, const std::string& forge, const std::string& cluster,
+                            const std::string& ns, const std::string& reason);
+
 /// A fresh request id: "rf-" and 16 random hex digits.
 std::string new_request_id();
 

@@ -4,6 +4,7 @@
 #include "common/snapshot_builder.hpp"
 #include "common/timeouts.hpp"
 #include "daemon/gitlab/gitlab_source.hpp"
+#include "daemon/gitops/gitops_source.hpp"
 #include "daemon/prometheus/metrics_source.hpp"
 
 #include <boost/asio/post.hpp>
@@ -101,6 +102,11 @@ void snapshot_store::attach_gitlab(gitlab_source* source) {
 
 void snapshot_store::attach_metrics(metrics_source* source) {
   metrics_source_ = source;
+  if (source) source->on_change([this] { mark_dirty(); });
+}
+
+void snapshot_store::attach_gitops(gitops_source* source) {
+  gitops_ = source;
   if (source) source->on_change([this] { mark_dirty(); });
 }
 
@@ -245,6 +251,19 @@ void snapshot_store::rebuild() {
   } else {
     in.sources.push_back({.name = "prometheus", .kind = "prometheus", .state = "not_configured",
                           .detail = "no prometheus section in the config: fleet and runner metrics and SLOs are off"});
+  }
+  gitops_input gitops;
+  if (gitops_ && cfg_.gitops) {
+    auto src = gitops_->health();
+    metrics_.set_source_up(src.name, src.state == "ok");
+    gitops.desired = gitops_->current();
+    gitops.stale = src.state == "down";
+    gitops.config = &*cfg_.gitops;
+    in.gitops = &gitops;
+    in.sources.push_back(std::move(src));
+  } else {
+    in.sources.push_back({.name = "gitops", .kind = "gitops", .state = "not_configured",
+                          .detail = "no gitops section in the config: drift, runner config and proposals are off"});
   }
   bool all_synced = true;
   for (const auto& c : in.clusters) all_synced = all_synced && c.synced;

@@ -42,6 +42,10 @@ class snapshot_store {
   /// every snapshot, and each new batch triggers a rebuild.
   void attach_metrics(class metrics_source* source);
 
+  /// Joins the GitOps source (null: not configured): drift is judged against its tfvars at every
+  /// rebuild, and each new read triggers one.
+  void attach_gitops(class gitops_source* source);
+
   /// A GitLab release of this name (or one named in gitlab.mapping) is in the fleet.
   bool wants_registration(const gitlab::runner& r) const;
 
@@ -77,6 +81,7 @@ class snapshot_store {
   std::map<std::string, std::unique_ptr<cluster_feed>> feeds_;
   gitlab_source* gitlab_ = nullptr;
   metrics_source* metrics_source_ = nullptr;
+  gitops_source* gitops_ = nullptr;
   std::set<std::string, std::less<>> mapped_;  ///< registration ids and descriptions in gitlab.mapping
   std::size_t gitlab_releases_ = 0;  ///< GitLab runners in the last snapshot: the GitLab source hears of growth
   std::shared_ptr<const snapshot> current_;

@@ -5,20 +5,12 @@
 
 namespace runnerfleet::api {
 
-result<std::string> parse_reason_body(std::string_view body, bool required) {
+result<std::string> reason_field(const nlohmann::json& object, bool required) {
   auto bad = [](std::string message) {
     return make_error(error_code::invalid_argument, std::move(message), {{"field", "reason"}});
   };
-  auto j = body.find_first_not_of(" \t\r\n") == std::string_view::npos ? nlohmann::json::object()
-                                                                         : nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded()) return bad("the request body is not valid JSON; send {\"reason\": \"...\"}");
-  if (!j.is_object()) return bad("the request body must be a JSON object such as {\"reason\": \"...\"}");
-  for (const auto& [key, _] : j.items())
-    if (key != "reason")
-      return make_error(error_code::invalid_argument, "unknown field '" + key + "' in the request body (known: reason)",
-                        {{"field", key}});
-  auto it = j.find("reason");
-  if (it == j.end() || it->is_null()) {
+  auto it = object.find("reason");
+  if (it == object.end() || it->is_null()) {
     if (required) return bad("reason is required: say why, it goes into the audit journal");
     return std::string{};
   }
@@ -35,6 +27,30 @@ result<std::string> parse_reason_body(std::string_view body, bool required) {
   for (unsigned char c : reason)
     if (c < 0x20 || c == 0x7f) return bad("reason must be one line without control characters");
   return reason;
+}
+
+result<nlohmann::json> json_object_body(std::string_view body, std::string_view example) {
+  auto j = body.find_first_not_of(" \t\r\n") == std::string_view::npos ? nlohmann::json::object()
+                                                                         : nlohmann::json::parse(body, nullptr, false);
+  if (j.is_discarded())
+    return make_error(error_code::invalid_argument, "the request body is not valid JSON; send " + std::string(example));
+  if (!j.is_object())
+    return make_error(error_code::invalid_argument, "the request body must be a JSON object such as " + std::string(example));
+  return j;
+}
+
+result<std::string> parse_reason_body(std::string_view body, bool required) {
+  auto j = json_object_body(body, "{\"reason\": \"...\"}");
+  if (!j) {
+    auto e = j.take_failure();
+    e.details["field"] = "reason";
+    return e;
+  }
+  for (const auto& [key, _] : j->items())
+    if (key != "reason")
+      return make_error(error_code::invalid_argument, "unknown field '" + key + "' in the request body (known: reason)",
+                        {{"field", key}});
+  return reason_field(*j, required);
 }
 
 }  // namespace runnerfleet::api

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/api/read_routes.hpp"
 
+#include "common/api/gitops_routes.hpp"
 #include "common/api/serialize.hpp"
 
 #include <algorithm>
@@ -220,7 +221,7 @@ result<body> whoami(const query_params& q, const read_context& ctx) {
 
 bool cacheable(route_id id) {
   return id == route_id::fleet || id == route_id::runners || id == route_id::runner || id == route_id::pods ||
-         id == route_id::autoscalers;
+         id == route_id::autoscalers || id == route_id::gitops_drift || id == route_id::gitops_config;
 }
 
 json snapshot_meta(const snapshot* s, time_point now) {
@@ -250,6 +251,8 @@ result<body> handle_read(const route_match& route, const query_params& query, co
     case route_id::runner: return runner(route, query, s);
     case route_id::pods: return pods(query, s);
     case route_id::autoscalers: return autoscalers(query, s);
+    case route_id::gitops_drift: return gitops_drift(query, s);
+    case route_id::gitops_config: return gitops_config(route, query, s);
     default:
       return make_error(error_code::internal, "route is not a read route");
   }

@@ -52,6 +52,9 @@ const std::vector<route_spec>& route_table() {
       {"GET", "/v1/audit", route_id::audit, role::admin},
       {"GET", "/v1/metrics/fleet", route_id::metrics_fleet, role::viewer},
       {"GET", "/v1/metrics/runners/{name}", route_id::metrics_runner, role::viewer},
+      {"GET", "/v1/gitops/drift", route_id::gitops_drift, role::operator_},
+      {"GET", "/v1/gitops/config/{name}", route_id::gitops_config, role::operator_},
+      {"POST", "/v1/gitops/proposals", route_id::gitops_proposals, role::operator_},
       {"GET", "/metrics", route_id::metrics, std::nullopt},
   };
   return table;

@@ -30,6 +30,9 @@ enum class route_id {
   metrics,
   metrics_fleet,
   metrics_runner,
+  gitops_drift,
+  gitops_config,
+  gitops_proposals,
 };
 
 /// One row of the route table: the single place that says which role a route needs.

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "common/api/serialize.hpp"
 
+#include "common/api/gitops_json.hpp"
+
 #include "common/api/metrics_json.hpp"
 
 namespace runnerfleet::api {
@@ -97,7 +99,7 @@ json runner_summary_json(const runner_view& r) {
           {"jobs", jobs_json(r.jobs)},
           {"version", r.version ? json(*r.version) : json(nullptr)},
           {"outdated", r.outdated ? json(*r.outdated) : json(nullptr)},
-          {"config", nullptr}};
+          {"config", config_ref_json(r.config)}};
 }
 
 json runner_detail_json(const runner_view& r, const snapshot& s) {
@@ -109,6 +111,13 @@ json runner_detail_json(const runner_view& r, const snapshot& s) {
                        {"updated", r.deployment->updated}};
   else
     j["deployment"] = nullptr;
+  if (r.resources)
+    j["resources"] = {{"cpu_request", r.resources->cpu_request},
+                      {"memory_request", r.resources->memory_request},
+                      {"cpu_limit", r.resources->cpu_limit},
+                      {"memory_limit", r.resources->memory_limit}};
+  else
+    j["resources"] = nullptr;
   if (r.listener)
     j["listener"] = {{"name", r.listener->name}, {"namespace", r.listener->ns}, {"pod_ready", r.listener->pod_ready}};
   else

@@ -107,6 +107,12 @@ void read_resource_metrics(const json& spec_metrics, const json& current_metrics
   }
 }
 
+container_resources parse_resources(const json& container) {
+  const json& r = at(container, "resources");
+  return {str(at(r, "requests"), "cpu"), str(at(r, "requests"), "memory"), str(at(r, "limits"), "cpu"),
+          str(at(r, "limits"), "memory")};
+}
+
 }  // namespace
 
 object_meta parse_meta(const json& object) {
@@ -157,8 +163,13 @@ deployment parse_deployment(const json& object) {
   d.selector = string_pairs(at(at(spec, "selector"), "matchLabels"));
   const json& pod_template = at(spec, "template");
   d.template_labels = string_pairs(at(at(pod_template, "metadata"), "labels"));
-  if (const json& cs = at(at(pod_template, "spec"), "containers"); cs.is_array())
-    for (const auto& c : cs) d.images.push_back(str(c, "image"));
+  if (const json& cs = at(at(pod_template, "spec"), "containers"); cs.is_array()) {
+    for (const auto& c : cs) {
+      d.images.push_back(str(c, "image"));
+      if (str(c, "name") == d.meta.name) d.main_resources = parse_resources(c);
+    }
+    if (!d.main_resources && !cs.empty()) d.main_resources = parse_resources(cs.front());
+  }
   d.status_replicas = integer(status, "replicas");
   d.ready_replicas = integer(status, "readyReplicas");
   d.available_replicas = integer(status, "availableReplicas");
@@ -204,7 +215,10 @@ autoscaling_runner_set parse_autoscaling_runner_set(const json& object) {
   a.max_runners = opt_int(spec, "maxRunners");
   if (const json& cs = at(at(at(spec, "template"), "spec"), "containers"); cs.is_array())
     for (const auto& c : cs)
-      if (str(c, "name") == "runner") a.runner_image = str(c, "image");
+      if (str(c, "name") == "runner") {
+        a.runner_image = str(c, "image");
+        a.runner_resources = parse_resources(c);
+      }
   a.current_runners = integer(status, "currentRunners");
   a.pending_runners = integer(status, "pendingEphemeralRunners");
   a.running_runners = integer(status, "runningEphemeralRunners");

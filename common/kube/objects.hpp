@@ -59,6 +59,13 @@ struct pod {
   bool operator==(const pod&) const = default;
 };
 
+/// A container's resource requests and limits as written ("" when unset): what GitOps compares
+/// with the tfvars that set them.
+struct container_resources {
+  std::string cpu_request, memory_request, cpu_limit, memory_limit;
+  bool operator==(const container_resources&) const = default;
+};
+
 /// apps/v1 Deployment.
 struct deployment {
   object_meta meta;
@@ -66,6 +73,8 @@ struct deployment {
   string_map selector;  ///< spec.selector.matchLabels
   string_map template_labels;
   std::vector<std::string> images;  ///< pod template container images
+  /// The container named like the Deployment (the runner manager, in the GitLab chart), else the first.
+  std::optional<container_resources> main_resources;
   int status_replicas = 0;
   int ready_replicas = 0;
   int available_replicas = 0;
@@ -114,6 +123,7 @@ struct autoscaling_runner_set {
   std::optional<int> min_runners;
   std::optional<int> max_runners;
   std::string runner_image;  ///< image of the container named "runner"
+  std::optional<container_resources> runner_resources;  ///< of the container named "runner"
   int current_runners = 0;
   int pending_runners = 0;
   int running_runners = 0;

@@ -32,6 +32,7 @@ struct server_fixture {
   std::unique_ptr<daemon::snapshot_store> store;
   std::unique_ptr<daemon::audit_journal> journal;
   std::unique_ptr<daemon::runner_mutations> mutations;
+  std::unique_ptr<daemon::proposals> proposals;
   std::unique_ptr<daemon::request_router> router;
   std::unique_ptr<daemon::http_server> server;
   std::optional<result<daemon::socket_guard>> guard;
@@ -53,8 +54,9 @@ struct server_fixture {
     journal = std::move(*opened);
     mutations = std::make_unique<daemon::runner_mutations>(cfg, *store, *journal, nullptr,
                                                            [](const std::string&) { return nullptr; });
+    proposals = std::make_unique<daemon::proposals>(cfg, *store, *journal, nullptr);
     router = std::make_unique<daemon::request_router>(cfg, *store, metrics, json::object(), "test", no_logs, *journal,
-                                                      *mutations, nullptr);
+                                                      *mutations, *proposals, nullptr);
     server = std::make_unique<daemon::http_server>(ioc, *router, *store, metrics);
     guard.emplace(daemon::socket_guard::acquire(socket_path));
     REQUIRE(guard->ok());

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "common/gitops/desired_state.hpp"
+
+namespace runnerfleet::gitops {
+
+std::string_view forge_of(stack_id s) { return s == stack_id::gitlab_runners ? "gitlab" : "github"; }
+
+std::optional<tfvars::value> effective_value(stack_id s, const tfvars::document& doc, const std::string& key) {
+  if (auto got = doc.get({key}); got && got->type() != tfvars::kind::null) return *got;
+  if (const auto* spec = find_variable(s, key); spec && spec->default_value) return *spec->default_value;
+  return std::nullopt;
+}
+
+std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t index) {
+  std::vector<declared_runner> out;
+  if (!f.doc) return out;
+  const auto& doc = *f.doc;
+  auto ns_value = effective_value(f.stack, doc, f.stack == stack_id::gitlab_runners ? "namespace" : "runner_namespace");
+  std::string ns = ns_value && ns_value->type() == tfvars::kind::string ? ns_value->text() : "";
+  auto add = [&](std::string name, std::string stack_runner) {
+    for (const auto& [live, target] : f.runner_overrides)
+      if (target == stack_runner) name = live;
+    out.push_back({std::move(name), f.cluster, ns, std::string(forge_of(f.stack)), std::move(stack_runner), index});
+  };
+  for (std::string p : {"nix", "docker", "dind"}) {
+    if (p != "nix") {
+      auto deploy = effective_value(f.stack, doc, "deploy_" + p + "_runner");
+      if (!deploy || !deploy->as_bool()) continue;
+    }
+    auto name = effective_value(f.stack, doc, p + "_runner_name");
+    add(name && name->type() == tfvars::kind::string ? name->text() : p, p);
+  }
+  if (f.stack == stack_id::arc_runners)
+    if (auto sets = doc.get({"extra_runner_sets"}); sets && sets->type() == tfvars::kind::object)
+      for (const auto& m : sets->members()) add(m.key, m.key);
+  return out;
+}
+
+std::vector<declared_runner> declared_runners(const desired_state& d) {
+  std::vector<declared_runner> out;
+  for (std::size_t i = 0; i < d.files.size(); ++i)
+    for (auto& r : declared_runners(d.files[i], i)) out.push_back(std::move(r));
+  return out;
+}
+
+const declared_runner* find_declared(const std::vector<declared_runner>& all, std::string_view name,
+                                     std::string_view cluster, bool* ambiguous) {
+  const declared_runner* found = nullptr;
+  if (ambiguous) *ambiguous = false;
+  for (const auto& r : all) {
+    if (r.name != name || (!cluster.empty() && r.cluster != cluster)) continue;
+    if (found) {
+      if (ambiguous) *ambiguous = true;
+      return nullptr;
+    }
+    found = &r;
+  }
+  return found;
+}
+
+}  // namespace runnerfleet::gitops

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "common/error.hpp"
+#include "common/gitops/stack_schema.hpp"
+#include "common/gitops/tfvars.hpp"
+#include "common/time_format.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+/// The desired state of the fleet: the runner stacks' tfvars as last read from Git, and which
+/// runners they declare. Immutable once built; snapshots share it.
+namespace runnerfleet::gitops {
+
+/// One tfvars file as read, or why it could not be.
+struct stack_file {
+  std::string path;
+  stack_id stack = stack_id::gitlab_runners;
+  std::string cluster;
+  std::map<std::string, std::string> runner_overrides;  ///< live name → stack runner (gitops.files[].runners)
+  std::string last_commit_id;  ///< the commit that last changed the file ("" for a local checkout)
+  std::string blob_id;         ///< its content's id, to skip re-parsing an unchanged file
+  std::optional<tfvars::document> doc;  ///< null when unreadable or unparsable
+  std::string problem;                  ///< why doc is null
+};
+
+/// Everything read from the repository in one refresh.
+struct desired_state {
+  std::string source;  ///< "gitlab project ci/flywheel" or "checkout /srv/flywheel"
+  std::string branch;
+  std::string commit;  ///< the branch head the files were read at ("" for a local checkout)
+  time_point read_at{};
+  std::vector<stack_file> files;
+};
+
+/// A runner a stack file declares.
+struct declared_runner {
+  std::string name;          ///< the live name (Helm release)
+  std::string cluster;
+  std::string ns;
+  std::string forge;         ///< gitlab (gitlab-runners stack) or github (arc-runners)
+  std::string stack_runner;  ///< nix, docker, dind or an extra_runner_sets key
+  std::size_t file = 0;      ///< index into desired_state::files
+};
+
+/// A stack-level key's value in a file, or its schema default when the file leaves it out.
+std::optional<tfvars::value> effective_value(stack_id s, const tfvars::document& doc, const std::string& key);
+
+/// The runners a readable file declares: nix always, docker and dind when deploy_*_runner, and
+/// (ARC) every extra_runner_sets key, named by *_runner_name unless overridden.
+std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t index);
+
+/// The declared runner of this name (and cluster, when given); nullptr when none or, without a
+/// cluster, when several clusters declare the name (`ambiguous` is then set).
+const declared_runner* find_declared(const std::vector<declared_runner>& all, std::string_view name,
+                                     std::string_view cluster, bool* ambiguous = nullptr);
+
+/// All runners all readable files declare.
+std::vector<declared_runner> declared_runners(const desired_state& d);
+
+/// "gitlab" for the GitLab runner stack, "github" for ARC.
+std::string_view forge_of(stack_id s);
+
+}  // namespace runnerfleet::gitops
