@@ -340,6 +340,17 @@ class FleetTestCase(unittest.TestCase):
             extra["arc"] = {"pause_mode": arc_pause_mode}
         return self.start_daemon(sim, extra=extra, **kw)
 
+    def start_gitops_daemon(self, sim, gitops=None, gitlab=None, **kw):
+        """A daemon reading the simulator's GitLab too and the tfvars of its project ci/flywheel
+        (gitlab-runners/dev and arc-runners/dev, which match the default scenario), polling the
+        branch every 5 s."""
+        config = {"project": "ci/flywheel", "branch": "main", "poll_interval": "5s",
+                  "files": [{"path": "tofu/stacks/gitlab-runners/dev.tfvars"},
+                            {"path": "tofu/stacks/arc-runners/dev.tfvars"}]}
+        config.update(gitops or {})
+        extra = dict(kw.pop("extra", None) or {}, gitops=config)
+        return self.start_gitlab_daemon(sim, gitlab=gitlab, extra=extra, **kw)
+
     def start_synced_fleet(self):
         """The simulator over HTTPS and a daemon that has listed all of it: sets self.sim, self.daemon."""
         self.sim = self.start_sim(tls=True)
