@@ -315,6 +315,7 @@ struct gitlab_source::impl {
       auto started = steady::now();
       wake = false;
       co_await poll_once();
+      if (stopped) break;  // stop() came while the poll ran: no timer was waiting to cancel
       auto wait = wake ? steady::duration::zero() : cfg.poll_interval - (steady::now() - started);
       next_poll.expires_after(std::max<steady::duration>(wait, std::chrono::seconds(1)));
       co_await next_poll.async_wait(use_nothrow);  // cancelled by stop() or a wake

@@ -208,6 +208,7 @@ struct metrics_source::impl {
     while (!stopped) {
       auto started = steady::now();
       co_await poll_once();
+      if (stopped) break;  // stop() came while the poll ran: no timer was waiting to cancel
       next_poll.expires_after(std::max<steady::duration>(pcfg.poll_interval - (steady::now() - started), std::chrono::seconds(1)));
       co_await next_poll.async_wait(use_nothrow);
     }
