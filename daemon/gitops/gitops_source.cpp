@@ -54,6 +54,7 @@ struct gitops_source::impl {
   std::function<void()> changed = [] {};
   std::shared_ptr<const gitops::desired_state> state;
   bool stopped = false;
+  bool wake = false;  ///< refresh_soon() during a poll: poll again right after it
   net::steady_timer next_poll{ex};
 
   std::optional<time_point> last_success, last_error_time;
@@ -157,8 +158,10 @@ struct gitops_source::impl {
   net::awaitable<void> poll_loop() {
     while (!stopped) {
       auto started = steady::now();
+      wake = false;
       co_await poll_once();
-      auto wait = g.poll_interval - (steady::now() - started);
+      if (stopped) break;  // stop() may have come while the poll ran: no timer was waiting then
+      auto wait = wake ? steady::duration::zero() : g.poll_interval - (steady::now() - started);
       next_poll.expires_after(std::max<steady::duration>(wait, std::chrono::seconds(1)));
       co_await next_poll.async_wait(use_nothrow);  // cancelled by stop() or refresh_soon()
     }
@@ -189,7 +192,9 @@ void gitops_source::stop() {
 }
 
 void gitops_source::refresh_soon() {
-  if (!impl_->stopped) impl_->next_poll.cancel();
+  if (impl_->stopped) return;
+  impl_->wake = true;
+  impl_->next_poll.cancel();
 }
 
 std::shared_ptr<const gitops::desired_state> gitops_source::current() const { return impl_->state; }

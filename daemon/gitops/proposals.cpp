@@ -162,7 +162,8 @@ net::awaitable<result<json>> proposals::propose(const proposal_call& call, const
         cleanup = removed ? "; branch " + plan.branch + " removed (if it was created)"
                           : "; branch " + plan.branch + " may remain: " + removed.failure().message;
       }
-      co_return finish("failed", "commit refused: " + e.message + cleanup, std::nullopt, e);
+      e.message += cleanup;
+      co_return finish("failed", "commit refused: " + e.message, std::nullopt, e);
     }
     created = true;
   }
@@ -181,7 +182,8 @@ net::awaitable<result<json>> proposals::propose(const proposal_call& call, const
       cleanup = removed ? "; branch " + plan.branch + " removed" : "; branch " + plan.branch + " could not be removed: " +
                                                                        removed.failure().message;
     }
-    co_return finish("failed", "merge request not opened: " + e.message + cleanup, std::nullopt, e);
+    e.message = "merge request not opened: " + e.message + cleanup;
+    co_return finish("failed", e.message, std::nullopt, e);
   }
   co_return finish("succeeded", "opened merge request !" + std::to_string(mr->iid) + " (" + plan.title + ")", *mr,
                    std::nullopt);

@@ -25,6 +25,7 @@ FIELDS = {
     "gitlab_500_every_n": (int, 0),         # GitLab: every Nth request is a 500
     "gitlab_delay_ms": (int, 0),            # GitLab: delay every response (any length: outlast deadlines)
     "gitlab_hide_totals": (bool, False),    # GitLab: omit x-total, x-total-pages, rel="last" (as gitlab.com)
+    "gitlab_fail": (list, None),            # GitLab: "METHOD class" pairs answered 500, e.g. "POST merge_requests"
 }
 
 

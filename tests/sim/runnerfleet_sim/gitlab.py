@@ -344,7 +344,8 @@ class GitLabHandler(BaseHandler):
         gl = app.gitlab
         url = urlsplit(self.path)
         parts = [p for p in url.path.split("/") if p]
-        app.stats.gitlab_request(endpoint_class(method, parts))  # on arrival, as GitLab's limiter counts
+        klass = endpoint_class(method, parts)
+        app.stats.gitlab_request(klass)  # on arrival, as GitLab's limiter counts
         query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         body = b""
         try:
@@ -355,6 +356,8 @@ class GitLabHandler(BaseHandler):
         if delay:
             time.sleep(delay / 1000)
         fault = app.faults.gitlab_fault()
+        if f"{method} {klass}" in (app.faults.get("gitlab_fail") or ()):
+            fault = 500
         if fault == 429:
             return self.rate_limited()
         if fault == 500:
