@@ -2,6 +2,7 @@
 #include "common/gitops/drift.hpp"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 namespace runnerfleet::gitops {
@@ -138,6 +139,16 @@ class judge {
   std::vector<drift_item>& out_;
 };
 
+using runner_key = std::tuple<const std::string&, const std::string&, const std::string&>;
+
+/// Runners by (name, cluster, forge), so judging is O(declared + runners), not their product.
+std::map<runner_key, std::size_t> index_runners(const std::vector<runner_view>& runners) {
+  std::map<runner_key, std::size_t> out;
+  for (std::size_t i = 0; i < runners.size(); ++i)
+    out.emplace(runner_key{runners[i].name, runners[i].cluster, runners[i].forge}, i);
+  return out;
+}
+
 int rank(const std::string& severity) { return severity == "error" ? 0 : severity == "warning" ? 1 : 2; }
 
 }  // namespace
@@ -159,20 +170,19 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
                    f.path + " cannot be read, so drift of its runners is unknown: " + f.problem});
   }
   std::vector<bool> matched(runners.size(), false);
+  auto live = index_runners(runners);
   for (const auto& want : declared) {
-    auto it = std::find_if(runners.begin(), runners.end(), [&](const runner_view& r) {
-      return r.name == want.name && r.cluster == want.cluster && r.forge == want.forge;
-    });
+    auto it = live.find(std::tie(want.name, want.cluster, want.forge));
     const auto& file = d.files[want.file];
-    if (it == runners.end()) {
+    if (it == live.end()) {
       if (ctx.unsynced_clusters.contains(want.cluster)) continue;
       out.push_back({"error", "missing", want.name, want.cluster, want.ns, "", "declared", "absent", file.path,
                      "declared in " + file.path + " (" + want.stack_runner + ") but not deployed in " + want.cluster +
                          "/" + want.ns});
       continue;
     }
-    matched[static_cast<std::size_t>(it - runners.begin())] = true;
-    judge(file, want, *it, out).run();
+    matched[it->second] = true;
+    judge(file, want, runners[it->second], out).run();
   }
   for (std::size_t i = 0; i < runners.size(); ++i) {
     const auto& r = runners[i];
@@ -194,18 +204,24 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
 }
 
 void attach_config_refs(const desired_state& d, const std::vector<drift_item>& drift, std::vector<runner_view>& runners) {
-  for (const auto& want : declared_runners(d))
-    for (auto& r : runners) {
-      if (r.name != want.name || r.cluster != want.cluster || r.forge != want.forge) continue;
-      runner_config_ref ref{d.files[want.file].path, std::string(to_string(d.files[want.file].stack)), want.stack_runner};
-      for (const auto& item : drift) {
-        if (item.runner != r.name || item.cluster != r.cluster) continue;
-        if (item.severity == "error") ++ref.drift_errors;
-        else if (item.severity == "warning") ++ref.drift_warnings;
-        else ++ref.drift_info;
-      }
-      r.config = std::move(ref);
-    }
+  auto live = index_runners(runners);
+  std::map<std::pair<std::string, std::string>, runner_config_ref> refs;  // (name, cluster)
+  for (const auto& want : declared_runners(d)) {
+    auto it = live.find(std::tie(want.name, want.cluster, want.forge));
+    if (it == live.end()) continue;
+    refs[{want.name, want.cluster}] = {d.files[want.file].path, std::string(to_string(d.files[want.file].stack)),
+                                       want.stack_runner};
+  }
+  for (const auto& item : drift) {
+    auto it = refs.find({item.runner, item.cluster});
+    if (it == refs.end()) continue;
+    if (item.severity == "error") ++it->second.drift_errors;
+    else if (item.severity == "warning") ++it->second.drift_warnings;
+    else ++it->second.drift_info;
+  }
+  for (auto& r : runners)
+    if (auto it = refs.find({r.name, r.cluster}); it != refs.end() && (r.forge == "gitlab") == (it->second.stack == "gitlab-runners"))
+      r.config = it->second;
 }
 
 }  // namespace runnerfleet::gitops
