@@ -44,7 +44,10 @@ gitops_file_config parse_file(const YAML::Node& node, const std::string& path, c
   if (!safe_relative_path(f.path)) fail(path + ".path", node["path"], "expected a relative path inside the repository");
   if (!tfvars::format_for(f.path))
     fail(path + ".path", node["path"], "expected a .tfvars or .tfvars.json file");
-  f.stack = node["stack"] ? get_string(node["stack"], path + ".stack") : stack_in_path(f.path);
+  auto implied = stack_in_path(f.path);
+  f.stack = node["stack"] ? get_string(node["stack"], path + ".stack") : implied;
+  if (!implied.empty() && f.stack != implied)
+    fail(path + ".stack", node["stack"], "is " + f.stack + " but the path is in the " + implied + " stack's directory");
   if (!gitops::stack_from_string(f.stack))
     fail(path + ".stack", node["stack"] ? node["stack"] : node,
          f.stack.empty() ? "is required when the path has no tofu/stacks/<stack>/ (gitlab-runners or arc-runners)"
@@ -63,7 +66,11 @@ gitops_file_config parse_file(const YAML::Node& node, const std::string& path, c
     if (!m.IsMap()) fail(path + ".runners", m, "expected a mapping of live runner name to the stack's runner (nix, docker, dind or an extra set)");
     for (const auto& kv : m) {
       auto live = kv.first.as<std::string>();
-      f.runners[live] = get_string(kv.second, path + ".runners." + live);
+      auto target = get_string(kv.second, path + ".runners." + live);
+      if (f.stack == "gitlab-runners" && target != "nix" && target != "docker" && target != "dind")
+        fail(path + ".runners." + live, kv.second, "expected nix, docker or dind (the gitlab-runners stack's runners)");
+      if (target.empty()) fail(path + ".runners." + live, kv.second, "must name the stack's runner");
+      f.runners[live] = target;
     }
   }
   return f;

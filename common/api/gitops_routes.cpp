@@ -68,11 +68,7 @@ result<body> gitops_config(const route_match& m, const query_params& q, const sn
   if (ambiguous)
     return make_error(error_code::conflict, "runner '" + name + "' is declared for several clusters; add ?cluster=",
                       {{"runner", name}});
-  if (!want)
-    return make_error(error_code::not_found,
-                      "runner '" + name + "' is not declared in any tfvars file the daemon reads (gitops.files); "
-                      "GET /v1/gitops/drift lists undeclared runners",
-                      {{"runner", name}});
+  if (!want) return gitops::undeclared_error(*s.desired, name);
   const auto& file = s.desired->files[want->file];
   auto config = gitops::desired_config(file.stack, want->stack_runner, *file.doc);
   if (!config) return config.take_failure();

@@ -11,6 +11,29 @@ std::optional<tfvars::value> effective_value(stack_id s, const tfvars::document&
   return std::nullopt;
 }
 
+std::optional<tfvars::value> effective_at(stack_id s, const tfvars::document& doc, const tfvars::path& p) {
+  if (p.size() == 1) return effective_value(s, doc, p.front());
+  if (auto got = doc.get(p); got) return *got;
+  const auto* sets = find_variable(s, "extra_runner_sets");
+  if (p.size() != 3 || p.front() != "extra_runner_sets" || !sets) return std::nullopt;
+  for (const auto& field : sets->fields)
+    if (field.name == p.back()) return field.default_value;
+  return std::nullopt;
+}
+
+error undeclared_error(const desired_state& d, const std::string& runner) {
+  for (const auto& f : d.files)
+    if (!f.doc)
+      return make_error(error_code::unavailable,
+                        "runner '" + runner + "' is not declared in the readable tfvars files, and " + f.path +
+                            " cannot be read (" + f.problem + "); it may declare it",
+                        {{"runner", runner}, {"file", f.path}});
+  return make_error(error_code::not_found,
+                    "runner '" + runner + "' is not declared in any tfvars file the daemon reads (gitops.files); "
+                    "GET /v1/gitops/drift lists undeclared runners",
+                    {{"runner", runner}});
+}
+
 std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t index) {
   std::vector<declared_runner> out;
   if (!f.doc) return out;

@@ -49,6 +49,14 @@ struct declared_runner {
 /// A stack-level key's value in a file, or its schema default when the file leaves it out.
 std::optional<tfvars::value> effective_value(stack_id s, const tfvars::document& doc, const std::string& key);
 
+/// The value at a path (a top-level key, or extra_runner_sets.<set>.<field>) in a file, or the
+/// schema default the variable or field takes when the file leaves it out.
+std::optional<tfvars::value> effective_at(stack_id s, const tfvars::document& doc, const tfvars::path& p);
+
+/// Why no readable file declares `runner`: unavailable naming an unreadable file (which may
+/// declare it), else not_found.
+error undeclared_error(const desired_state& d, const std::string& runner);
+
 /// The runners a readable file declares: nix always, docker and dind when deploy_*_runner, and
 /// (ARC) every extra_runner_sets key, named by *_runner_name unless overridden.
 std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t index);

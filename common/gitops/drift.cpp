@@ -2,6 +2,7 @@
 #include "common/gitops/drift.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -30,12 +31,7 @@ class judge {
 
   /// The tfvars value of `key` (a top-level key, or a field of this runner's extra_runner_sets entry).
   std::optional<tfvars::value> desired(const std::string& key) const {
-    if (extra()) {
-      if (auto got = file_.doc->get({"extra_runner_sets", declared_.stack_runner, key}); got) return *got;
-      for (const auto& field : find_variable(stack_id::arc_runners, "extra_runner_sets")->fields)
-        if (field.name == key) return field.default_value;
-      return std::nullopt;
-    }
+    if (extra()) return effective_at(file_.stack, *file_.doc, {"extra_runner_sets", declared_.stack_runner, key});
     return effective_value(file_.stack, *file_.doc, key);
   }
 
@@ -66,11 +62,13 @@ class judge {
 
   /// A resource quantity against the live container's.
   void quantity(const std::string& key, const std::string& live, const std::string& container) {
-    auto want = desired(key);
-    if (!want || want->type() != tfvars::kind::string) return;
+    auto want = desired(key);  // a string, or a number the schema accepts as a quantity
+    if (!want || (want->type() != tfvars::kind::string && want->type() != tfvars::kind::number)) return;
     auto a = parse_quantity(want->text());
     auto b = parse_quantity(live);
-    if (a && b && *a == *b) return;
+    // The API server rewrites quantities into its canonical form (0.5 → 500m): equal values must
+    // compare equal despite floating-point rounding.
+    if (a && b && std::fabs(*a - *b) <= 1e-9L * std::max(std::fabs(*a), std::fabs(*b))) return;
     std::string shown = live.empty() ? "unset" : live;
     add("warning", "resources", key_name(key), want->text(), shown,
         key_name(key) + ": tfvars say " + want->text() + ", the " + container + " container has " + shown);

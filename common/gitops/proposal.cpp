@@ -141,10 +141,7 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
   if (ambiguous)
     return make_error(error_code::invalid_argument, "runner '" + req.runner + "' is declared for several clusters; give cluster",
                       {{"field", "cluster"}});
-  if (!want)
-    return make_error(error_code::not_found,
-                      "runner '" + req.runner + "' is not declared in any tfvars file the daemon reads (gitops.files)",
-                      {{"runner", req.runner}});
+  if (!want) return undeclared_error(d, req.runner);
   const auto& f = d.files[want->file];
   if (!f.doc) return make_error(error_code::unavailable, f.path + " could not be read: " + f.problem);
 
@@ -164,12 +161,8 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
   for (const auto& [path, v] : *edits) {
     planned_change c;
     c.key = tfvars::to_string(path);
-    if (auto got = doc.get(path); got) {
-      c.from = *got;
-    } else if (path.size() == 1) {
-      c.from = effective_value(f.stack, doc, path.front());
-      c.from_default = c.from.has_value();
-    }
+    c.from = effective_at(f.stack, doc, path);
+    c.from_default = c.from && !doc.get(path);
     if (c.from && *c.from == v) continue;  // already so: not part of the change
     c.to = v;
     if (auto st = doc.set(path, v); !st) return st.take_failure();

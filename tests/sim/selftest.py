@@ -595,6 +595,14 @@ class SimTest(unittest.TestCase):
                                           "ref", "blob_id", "commit_id", "last_commit_id"])
         text = __import__("base64").b64decode(doc["content"]).decode()
         self.assertIn("nix_hpa_max_replicas   = 5", text)
+        # The unit tests' copy (tests/data/gitops) stays the simulator's file, byte for byte.
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "gitops",
+                               "gitlab-runners-dev.tfvars")) as f:
+            self.assertEqual(text, f.read())
+        arc = __import__("base64").b64decode(self.repo_file("tofu/stacks/arc-runners/dev.tfvars")["content"]).decode()
+        with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "gitops",
+                               "arc-runners-dev.tfvars")) as f:
+            self.assertEqual(arc, f.read())
         self.assertEqual((doc["file_name"], doc["encoding"], doc["size"]), ("dev.tfvars", "base64", len(text.encode())))
         _, truth = self.sim.control("GET", "/_sim/gitlab/repo")
         self.assertEqual(doc["last_commit_id"], truth["files"]["main"][self.DEV]["last_commit_id"])
