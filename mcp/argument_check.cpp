@@ -34,7 +34,11 @@ bool has_type(const json& value, const std::string& type) {
 }
 
 std::string type_words(const json& type) {
-  if (type.is_string()) return type.get<std::string>() == "integer" ? "an integer" : "a " + type.get<std::string>();
+  if (type.is_string()) {
+    auto name = type.get<std::string>();
+    bool vowel = !name.empty() && std::string_view("aeiou").find(name[0]) != std::string_view::npos;
+    return (vowel ? "an " : "a ") + name;  // an integer, an object, an array
+  }
   std::string out;
   for (const auto& t : type) out += (out.empty() ? "" : " or ") + type_words(t);
   return out;

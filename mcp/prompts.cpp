@@ -39,7 +39,9 @@ std::string capacity_text() {
          "3. Call list_runners with status=degraded and status=offline to see capacity that is lost.\n"
          "Then give a table per runner: replicas (current/desired, min-max), CPU vs target, at-max, problems; "
          "and a short list of recommendations (raise or lower max, change targets or stabilization windows), "
-         "each with its evidence. Changes are proposed to operators, never applied.";
+         "each with its evidence. Changes are proposed to operators, never applied: for one, get_runner_config "
+         "shows the setting now and submit_config_change with dry_run=true shows the diff a merge request would "
+         "carry.";
 }
 
 }  // namespace

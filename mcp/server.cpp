@@ -62,7 +62,9 @@ constexpr const char* instructions =
     "runnerfleet shows a CI runner fleet on Kubernetes: GitLab runner releases (Deployment + HPA) and GitHub "
     "Actions runner scale sets (ARC). Start with get_fleet_metrics (what needs attention) or list_runners; "
     "get_runner explains one runner; list_pods with problems=true finds failing pods; list_events tells what "
-    "changed and when; get_autoscaler_status shows scaling limits. Answers come from the daemon's in-memory "
+    "changed and when; get_autoscaler_status shows scaling limits; get_drift compares the fleet with its "
+    "tfvars in Git, get_runner_config shows a runner's desired settings, and submit_config_change proposes a "
+    "change as a merge request (dry_run first). Answers come from the daemon's in-memory "
     "snapshot, so calls are cheap. Lists are paged: pass the cursor the answer gives. If an answer mentions "
     "stale sources, call get_health before trusting it.";
 
@@ -409,16 +411,23 @@ class session {
     }
   }
 
-  /// One daemon request, decoded: the envelope, or the error as a value.
-  net::awaitable<result<nlohmann::json>> fetch(daemon_request r) {
+  /// One daemon request over the socket; a failure here means the daemon was not reached or
+  /// did not answer (logged), as opposed to an error envelope it sent.
+  net::awaitable<result<client::response>> send_request(daemon_request r) {
     auto response = co_await daemon_.request(r.method, r.target, daemon_headers(), r.body, options_.call_timeout);
     if (!response) {
       spdlog::warn("{} {}: {}", r.method, r.target, response.failure().message);
       client_log("warning", response.failure().code == error_code::unavailable
                                 ? "the runnerfleet daemon is not reachable (is runnerfleetd running?)"
                                 : "a daemon call failed: " + std::string(to_string(response.failure().code)));
-      co_return response.take_failure();
     }
+    co_return response;
+  }
+
+  /// One daemon request, decoded: the envelope, or the error as a value.
+  net::awaitable<result<nlohmann::json>> fetch(daemon_request r) {
+    auto response = co_await send_request(std::move(r));
+    if (!response) co_return response.take_failure();
     co_return client::decode_envelope(*response);
   }
 
@@ -439,16 +448,19 @@ class session {
     auto plan = plan_tool_call(tool_name, args);
     if (!plan) return reply(in.id, invalid_arguments_result(tool_name, plan.failure().message), modern, in.method);
     start_call(in, [&](std::shared_ptr<call_state> call) {
-      return run_tool(in.id, modern, tool_name, *plan, std::move(call));
+      return run_tool(in.id, modern, tool_name, args, *plan, std::move(call));
     });
   }
 
-  net::awaitable<void> run_tool(nlohmann::json id, bool modern, std::string tool, daemon_request request,
-                                std::shared_ptr<call_state> call) {
-    auto envelope = co_await fetch(std::move(request));
+  net::awaitable<void> run_tool(nlohmann::json id, bool modern, std::string tool, nlohmann::json arguments,
+                                daemon_request request, std::shared_ptr<call_state> call) {
+    auto response = co_await send_request(std::move(request));
     if (call->cancelled) co_return;
-    auto result = envelope ? render_tool_result(tool, std::move(*envelope), clock::now())
-                           : tool_error_result(tool, envelope.failure());
+    if (!response) co_return reply(id, tool_error_result(tool, response.failure(), failure_origin::transport), modern,
+                                   "tools/call");
+    auto envelope = client::decode_envelope(*response);
+    auto result = envelope ? render_tool_result(tool, std::move(*envelope), arguments, clock::now())
+                           : tool_error_result(tool, envelope.failure(), failure_origin::daemon);
     reply(id, std::move(result), modern, "tools/call");
   }
 

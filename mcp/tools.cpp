@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mcp/tools.hpp"
 
+#include "mcp/gitops_tools.hpp"
 #include "mcp/metrics_tools.hpp"
 #include "mcp/mutation_tools.hpp"
 #include "mcp/tool_support.hpp"
@@ -364,7 +365,7 @@ json render_events(json& env, time_point now) {
 }
 
 using plan_fn = result<daemon_request> (*)(const json&);
-using render_fn = json (*)(json&, time_point);
+using render_fn = json (*)(json&, const json&, time_point);
 
 struct tool_impl {
   std::string_view name;
@@ -377,20 +378,29 @@ result<daemon_request> always(const json& a) {
   return Plan(a);
 }
 
+/// Most answers are bounded by the daemon route itself; their rendering needs no arguments.
+template <json (*Render)(json&, time_point)>
+json answer(json& envelope, const json&, time_point now) {
+  return Render(envelope, now);
+}
+
 daemon_request plan_health(const json&) { return {.target = "/v1/health"}; }
 
 const std::vector<tool_impl>& registry() {
   static const std::vector<tool_impl> tools = {
-      {"list_runners", always<plan_list_runners>, render_list_runners},
-      {"get_runner", always<plan_get_runner>, render_get_runner},
-      {"pause_runner", always<plan_pause_runner>, render_mutation},
-      {"resume_runner", always<plan_resume_runner>, render_mutation},
-      {"list_pods", plan_list_pods, render_list_pods},
-      {"get_autoscaler_status", always<plan_autoscalers>, render_autoscalers},
-      {"get_fleet_metrics", always<plan_fleet_metrics>, render_fleet_metrics},
-      {"get_runner_metrics", always<plan_runner_metrics>, render_runner_metrics},
-      {"get_health", always<plan_health>, render_health},
-      {"list_events", always<plan_events>, render_events},
+      {"list_runners", always<plan_list_runners>, answer<render_list_runners>},
+      {"get_runner", always<plan_get_runner>, answer<render_get_runner>},
+      {"pause_runner", always<plan_pause_runner>, answer<render_mutation>},
+      {"resume_runner", always<plan_resume_runner>, answer<render_mutation>},
+      {"list_pods", plan_list_pods, answer<render_list_pods>},
+      {"get_autoscaler_status", always<plan_autoscalers>, answer<render_autoscalers>},
+      {"get_fleet_metrics", always<plan_fleet_metrics>, answer<render_fleet_metrics>},
+      {"get_runner_metrics", always<plan_runner_metrics>, answer<render_runner_metrics>},
+      {"get_drift", always<plan_drift>, render_drift},
+      {"get_runner_config", always<plan_runner_config>, answer<render_runner_config>},
+      {"submit_config_change", plan_config_change, answer<render_config_change>},
+      {"get_health", always<plan_health>, answer<render_health>},
+      {"list_events", always<plan_events>, answer<render_events>},
   };
   return tools;
 }
@@ -403,6 +413,23 @@ const tool_impl* find(std::string_view name) {
 
 json error_text_result(std::string text) {
   return {{"content", json::array({{{"type", "text"}, {"text", std::move(text)}}})}, {"isError", true}};
+}
+
+/// The socket failed: the daemon is down, its socket is closed to us, or it did not answer.
+std::string transport_failure_text(std::string_view tool, const error& e) {
+  switch (e.code) {
+    case error_code::unavailable:
+      // The client's message names the socket path; that stays in runnerfleet-mcp's log.
+      return "The runnerfleet daemon is not reachable (is runnerfleetd running?). Nothing about the fleet can be "
+             "read until it runs again; an operator can check it with `runnerfleet health` or start runnerfleetd.";
+    case error_code::timeout:
+      return "The runnerfleet daemon did not answer " + std::string(tool) + " in time. Try again; if it persists, "
+             "call get_health.";
+    case error_code::permission_denied:
+      return "runnerfleet-mcp may not open the daemon's socket (permission denied); the user running it needs the "
+             "socket's group.";
+    default: return "The call to the runnerfleet daemon failed (" + std::string(to_string(e.code)) + "); try again.";
+  }
 }
 
 }  // namespace
@@ -422,30 +449,30 @@ result<daemon_request> plan_tool_call(std::string_view tool, const json& argumen
   return t->plan(arguments);
 }
 
-json render_tool_result(std::string_view tool, json envelope, time_point now) {
+json render_tool_result(std::string_view tool, json envelope, const json& arguments, time_point now) {
   const auto* t = find(tool);
   if (!t) return error_text_result("no tool named '" + std::string(tool) + "'");
   if (!envelope.is_object() || !envelope.contains("data") || !envelope.contains("meta") || !envelope["meta"].is_object())
     return error_text_result("runnerfleetd answered without the {data, meta} envelope; this is a daemon defect, "
                              "report it with `runnerfleet " + std::string(tool) + "` output");
   try {
-    return t->render(envelope, now);  // non-const access: a missing key reads as null
+    return t->render(envelope, arguments, now);  // non-const access: a missing key reads as null
   } catch (const json::exception& e) {
     return error_text_result("runnerfleetd's answer for " + std::string(tool) + " had an unexpected shape (" + e.what() +
                              "); check that runnerfleetd and runnerfleet-mcp are the same version");
   }
 }
 
-json tool_error_result(std::string_view tool, const error& e) {
+json tool_error_result(std::string_view tool, const error& e, failure_origin origin) {
+  if (origin == failure_origin::transport) return error_text_result(transport_failure_text(tool, e));
+  if (auto gitops = gitops_error_text(tool, e)) return error_text_result(std::move(*gitops));
   std::string text;
   switch (e.code) {
     case error_code::unavailable:
-      // The daemon's own message names the socket path; that stays in runnerfleet-mcp's log.
-      text = "The runnerfleet daemon is not reachable (is runnerfleetd running?). Nothing about the fleet can be "
-             "read until it runs again; an operator can check it with `runnerfleet health` or start runnerfleetd.";
+      text = std::string(tool) + " cannot answer now: " + e.message + ". get_health shows the sources' state.";
       break;
     case error_code::timeout:
-      text = "The runnerfleet daemon did not answer " + std::string(tool) + " in time (" + e.message +
+      text = "An upstream did not answer " + std::string(tool) + " in time (" + e.message +
              "). Try again; if it persists, call get_health.";
       break;
     case error_code::permission_denied:

@@ -30,11 +30,17 @@ const std::vector<std::string_view>& implemented_tools();
 /// invalid_argument for what a schema cannot say (e.g. two arguments that contradict).
 result<daemon_request> plan_tool_call(std::string_view tool, const json& arguments);
 
-/// A successful daemon envelope ({"data", "meta"}) as a CallToolResult.
-json render_tool_result(std::string_view tool, json envelope, time_point now);
+/// A successful daemon envelope ({"data", "meta"}) as a CallToolResult; `arguments` are the
+/// call's (checked) arguments, for bounds the daemon route does not apply itself.
+json render_tool_result(std::string_view tool, json envelope, const json& arguments, time_point now);
+
+/// Where a failed call failed: on the socket (daemon down, no answer in time), or in the
+/// daemon's own error envelope. The same code means different things: a 503 from the daemon
+/// is e.g. "GitOps is not configured", not "runnerfleetd is down".
+enum class failure_origin { transport, daemon };
 
 /// An isError CallToolResult whose text tells a model what went wrong and what to do.
-json tool_error_result(std::string_view tool, const error& e);
+json tool_error_result(std::string_view tool, const error& e, failure_origin origin);
 
 /// An isError CallToolResult for arguments the schema refused.
 json invalid_arguments_result(std::string_view tool, const std::string& problem);

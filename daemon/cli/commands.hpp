@@ -9,6 +9,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace runnerfleet::cli {
 
@@ -83,6 +84,26 @@ int cmd_pause_resume(const session& s, bool pause, const std::string& name, cons
                      const std::string& cluster);
 /// `metrics [NAME] --window W`: the fleet's or one runner's figures, SLOs and sparklines.
 int cmd_metrics(const session& s, const std::string& runner, const std::string& window, const std::string& cluster);
+
+/// Filters of `drift`, passed through to GET /v1/gitops/drift.
+struct drift_args {
+  std::string severity, kind, runner, cluster;
+};
+
+/// `drift`: where the live fleet differs from the tfvars, errors first [operator].
+int cmd_drift(const session& s, const drift_args& a);
+/// `config NAME`: a runner's desired settings from its tfvars file [operator].
+int cmd_config(const session& s, const std::string& name, const std::string& cluster);
+
+/// What `propose` sends: the runner, its key=value arguments (parsed here), and the options.
+struct propose_args {
+  std::string name, reason, idempotency_key, cluster, base_commit;
+  std::vector<std::string> assignments;
+  bool dry_run = false;
+};
+
+/// `propose NAME key=value...`: a config change as a merge request (or its diff with --dry-run).
+int cmd_propose(const session& s, const propose_args& a);
 
 /// `audit`: the mutation journal, newest first (admin).
 int cmd_audit(const session& s, const std::string& runner, std::optional<int> limit);

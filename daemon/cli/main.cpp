@@ -104,6 +104,28 @@ int main(int argc, char** argv) {
   metrics_cmd->add_option("--window,-w", window, "1h, 6h, 24h or 7d")->check(CLI::IsMember({"1h", "6h", "24h", "7d"}));
   metrics_cmd->add_option("--cluster", cluster, "the cluster, when the name exists in several");
 
+  drift_args drift;
+  auto* drift_cmd = app.add_subcommand("drift", "where the live fleet differs from the tfvars in Git [operator]");
+  drift_cmd->add_option("--severity", drift.severity, "error, warning, info (comma list)");
+  drift_cmd->add_option("--kind", drift.kind, "missing, undeclared, unmanaged, replicas, ... (comma list)");
+  drift_cmd->add_option("--runner", drift.runner, "only this runner");
+  drift_cmd->add_option("--cluster", drift.cluster, "only this cluster");
+  auto* config_cmd = app.add_subcommand("config", "a runner's desired settings from its tfvars file [operator]");
+  config_cmd->add_option("name", name, "runner name")->required();
+  config_cmd->add_option("--cluster", cluster, "the cluster, when the name is declared for several");
+  propose_args propose;
+  auto* propose_cmd = app.add_subcommand(
+      "propose", "propose a config change as a merge request; nothing changes until it is merged [operator]");
+  propose_cmd->footer(R"(A value that parses as JSON is that JSON (12, true, {"cpu": "2"}, [1, 2]); anything else is a
+plain string (500m). Quote for the shell to pass a JSON string: key='"12"'.)");
+  propose_cmd->add_option("name", propose.name, "runner name")->required();
+  propose_cmd->add_option("changes", propose.assignments, "key=value, one or more")->required();
+  propose_cmd->add_option("--reason,-r", propose.reason, "why; goes into the merge request and the audit journal");
+  propose_cmd->add_flag("--dry-run", propose.dry_run, "show the diff only; nothing is pushed");
+  propose_cmd->add_option("--key", propose.idempotency_key, "idempotency key: a retry returns the open merge request");
+  propose_cmd->add_option("--cluster", propose.cluster, "the cluster, when the name is declared for several");
+  propose_cmd->add_option("--base", propose.base_commit, "refuse unless the file is still at this commit");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -139,5 +161,8 @@ int main(int argc, char** argv) {
   if (resume_cmd->parsed()) return cmd_pause_resume(s, false, name, reason, cluster);
   if (audit_cmd->parsed()) return cmd_audit(s, runner, limit);
   if (metrics_cmd->parsed()) return cmd_metrics(s, name, window, cluster);
+  if (drift_cmd->parsed()) return cmd_drift(s, drift);
+  if (config_cmd->parsed()) return cmd_config(s, name, cluster);
+  if (propose_cmd->parsed()) return cmd_propose(s, propose);
   return exit_usage;
 }

@@ -66,7 +66,9 @@ net::awaitable<result<json>> proposals::run(proposal_call call) {
                                  call.who.effective ? std::string(to_string(*call.who.effective)) : ""};
   auto plan = gitops::plan_proposal(*desired, call.body.request, author, cfg_.gitops->branch_prefix);
   if (!plan) co_return plan.take_failure();
-  if (!call.body.base_commit.empty() && call.body.base_commit != plan->base_commit) {
+  // A caller may give the id abbreviated (at least 7 hex digits, as git shows it).
+  const auto& base = call.body.base_commit;
+  if (!base.empty() && (base.size() < 7 || plan->base_commit.rfind(base, 0) != 0)) {
     source_->refresh_soon();
     co_return make_error(error_code::conflict,
                          plan->file + " is at " + plan->base_commit.substr(0, 12) + " in the daemon's copy, but the change "

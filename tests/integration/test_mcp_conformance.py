@@ -25,8 +25,8 @@ INSPECTOR = os.path.join(MODULES, "@modelcontextprotocol", "inspector", "clients
 CONFORMANCE = os.path.join(MODULES, "@modelcontextprotocol", "conformance", "dist", "index.js")
 SUPERGATEWAY = os.path.join(MODULES, "supergateway", "dist", "index.js")
 BASELINE = os.path.join(TOOLS, "expected-failures.yml")
-TOOL_NAMES = ["list_runners", "get_runner", "pause_runner", "resume_runner", "list_pods", "get_autoscaler_status", "get_fleet_metrics",
-              "get_runner_metrics",
+TOOL_NAMES = ["list_runners", "get_runner", "pause_runner", "resume_runner", "list_pods", "get_autoscaler_status",
+              "get_fleet_metrics", "get_runner_metrics", "get_drift", "get_runner_config", "submit_config_change",
               "get_health", "list_events"]
 
 

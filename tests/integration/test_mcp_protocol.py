@@ -51,8 +51,8 @@ class McpProtocol(harness.FleetTestCase):
             "jsonrpc": "2.0", "id": 1, "error": {
                 "code": -32602,
                 "message": "unknown tool 'nosuch' (tools: list_runners, get_runner, pause_runner, resume_runner, "
-                           "list_pods, get_autoscaler_status, get_fleet_metrics, get_runner_metrics, get_health, "
-                           "list_events)"}})
+                           "list_pods, get_autoscaler_status, get_fleet_metrics, get_runner_metrics, get_drift, "
+                           "get_runner_config, submit_config_change, get_health, list_events)"}})
         cases = {
             ("list_runners", json.dumps({"limit": "ten"})): "argument 'limit' must be an integer, got \"ten\"",
             ("list_runners", json.dumps({"limit": 0})): "argument 'limit' must be at least 1, got 0",
@@ -60,6 +60,11 @@ class McpProtocol(harness.FleetTestCase):
             ("get_runner", json.dumps({})): "argument 'name' is required",
             ("get_health", json.dumps({"verbose": True})): "unknown argument 'verbose' (this tool takes none)",
             ("list_pods", json.dumps({"reason": "OOMKilled", "problems": False})): "contradict",
+            ("get_drift", json.dumps({"limit": 500})): "argument 'limit' must be at most 200, got 500",
+            ("submit_config_change", json.dumps({"name": "docker-runner", "changes": "docker_hpa_max_replicas=12"})):
+                "argument 'changes' must be an object, got \"docker_hpa_max_replicas=12\"",
+            ("submit_config_change", json.dumps({"name": "docker-runner", "changes": {"docker_hpa_max_replicas": 12}})):
+                "argument 'reason' is required unless dry_run is true",
         }
         for n, ((tool, args), expected) in enumerate(cases.items(), start=2):
             answer = mcp.call(n, "tools/call", {"name": tool, "arguments": json.loads(args)})["result"]

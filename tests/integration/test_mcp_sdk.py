@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """The official MCP TypeScript SDK client (tests/mcp, pinned by its lockfile) against
-runnerfleet-mcp over a simulator-backed daemon (Kubernetes and GitLab): every tool, resource
-and prompt checked
-against the scenario, every structuredContent validated by ajv; then the daemon is stopped
-and every tool must answer isError."""
+runnerfleet-mcp over a simulator-backed daemon (Kubernetes, GitLab and the GitOps tfvars of the
+simulator's project ci/flywheel): every tool, resource and prompt checked against the
+scenario, every structuredContent validated by ajv; then the daemon is stopped and every tool
+must answer isError."""
 
 import os
 import shutil
@@ -27,8 +27,10 @@ def node_client(socket_path, mode):
 class McpSdkClient(harness.FleetTestCase):
     def test_sdk_client_against_the_fleet_then_without_the_daemon(self):
         sim = self.start_sim(tls=True)
-        daemon = self.start_gitlab_daemon(sim)
+        daemon = self.start_gitops_daemon(sim)
         daemon.wait_synced()
+        harness.wait_until(lambda: daemon.get("/v1/gitops/drift")[0] == 200, 20, interval=0.2,
+                           what="the first read of the tfvars")
         up = node_client(daemon.socket, "up")
         print(up.stdout)
         self.assertEqual(up.returncode, 0, up.stdout + up.stderr)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Drives runnerfleet-mcp with the official MCP TypeScript SDK client (legacy handshake), calls
-// every listed tool against a simulator-backed daemon, checks the answers against the
-// scenario's hand-written `expect` block, and validates every structuredContent against the
-// tool's outputSchema with ajv (JSON Schema 2020-12).
+// every listed tool against a simulator-backed daemon (with GitOps: the simulator's ci/flywheel
+// tfvars), checks the answers against the scenario's hand-written `expect` block, and validates
+// every structuredContent against the tool's outputSchema with ajv (JSON Schema 2020-12).
 //
 //   node sdk_client_test.mjs --mcp BIN --socket SOCK --scenario default.json --mode up|down
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -63,6 +63,9 @@ const sweep = {
   get_autoscaler_status: {},
   get_fleet_metrics: { window: "6h" },
   get_runner_metrics: { name: "docker-runner", window: "6h" },
+  get_drift: { severity: "error" },
+  get_runner_config: { name: "docker-runner" },
+  submit_config_change: { name: "docker-runner", changes: { docker_hpa_max_replicas: 12 }, dry_run: true },
   get_health: {},
   list_events: { limit: 20 },
 };
@@ -211,7 +214,8 @@ if (opts.mode === "down") {
   await check("get_health reports the cluster source", async () => {
     const r = (await call("get_health")).structuredContent;
     assert.equal(r.status, "ok");
-    assert.deepEqual(r.sources.map((s) => [s.name, s.state]), [["kubernetes/sim", "ok"], ["gitlab", "ok"], ["prometheus", "not_configured"]]);
+    assert.deepEqual(r.sources.map((s) => [s.name, s.state]).sort(),
+                     [["gitlab", "ok"], ["gitops", "ok"], ["kubernetes/sim", "ok"], ["prometheus", "not_configured"]]);
   });
 
   await check("pause_runner and resume_runner change GitLab, idempotently, and get_runner shows it", async () => {
@@ -231,6 +235,77 @@ if (opts.mode === "down") {
     const noReason = await client.callTool({ name: "pause_runner", arguments: { name: "dind-runner" } });
     assert.equal(noReason.isError, true);
     assert.match(noReason.content[0].text, /reason/);
+  });
+
+  await check("get_drift shows rocky9-runner as an undeclared error, bounded by limit", async () => {
+    const r = await call("get_drift", { severity: "error" });
+    const item = r.structuredContent.items.find((i) => i.runner === "rocky9-runner");
+    assert.ok(item, `rocky9-runner in ${r.content[0].text}`);
+    assert.equal(item.kind, "undeclared");
+    assert.equal(item.severity, "error");
+    assert.ok(r.structuredContent.items.every((i) => i.severity === "error"));
+    assert.ok(r.structuredContent.counts.error >= 1);
+    assert.match(r.content[0].text, /^\d+ errors?, \d+ warnings?, \d+ info in the tfvars \(GitLab project ci\/flywheel main@[0-9a-f]{12}, read /);
+    assert.match(r.content[0].text, /\n- error rocky9-runner undeclared: /);
+    const all = (await call("get_drift")).structuredContent;
+    const total = all.counts.error + all.counts.warning + all.counts.info;
+    assert.equal(all.total, total);
+    const one = await call("get_drift", { limit: 1 });
+    assert.equal(one.structuredContent.items.length, 1);
+    assert.equal(one.structuredContent.items[0].severity, "error", "errors come first");
+    if (total > 1) assert.match(one.content[0].text, new RegExp(`showing 1 of ${total} items; raise limit`));
+  });
+
+  await check("get_runner_config shows docker-runner's desired settings", async () => {
+    const r = await call("get_runner_config", { name: "docker-runner" });
+    const c = r.structuredContent;
+    assert.equal(c.runner, "docker-runner");
+    assert.equal(c.file, "tofu/stacks/gitlab-runners/dev.tfvars");
+    assert.equal(c.deployed, true);
+    const max = c.settings.find((s) => s.key === "docker_hpa_max_replicas");
+    assert.equal(max.value, 10);
+    assert.equal(max.default, false);
+    assert.match(r.content[0].text, /\ndocker_hpa_max_replicas = 10  # /);
+    assert.match(r.content[0].text, /submit_config_change name="docker-runner"/);
+    const undeclared = await call("get_runner_config", { name: "rocky9-runner" });
+    assert.equal(undeclared.isError, true);
+    assert.match(undeclared.content[0].text, /rocky9-runner' is not declared.*get_drift/);
+  });
+
+  await check("submit_config_change dry_run returns the diff and pushes nothing", async () => {
+    const r = await call("submit_config_change",
+                         { name: "docker-runner", changes: { docker_hpa_max_replicas: 12 }, dry_run: true });
+    const p = r.structuredContent;
+    assert.equal(p.dry_run, true);
+    assert.equal(p.merge_request, null);
+    assert.ok(p.diff.includes("+docker_hpa_max_replicas   = 12"), p.diff);
+    assert.deepEqual(p.changes, [{ key: "docker_hpa_max_replicas", from: 10, from_default: false, to: 12 }]);
+    assert.match(r.content[0].text, /^Dry run: nothing was pushed\./);
+    assert.ok(r.content[0].text.includes("+docker_hpa_max_replicas   = 12"));
+    const typo = await call("submit_config_change",
+                            { name: "docker-runner", changes: { docker_hpa_max_replica: 12 }, dry_run: true });
+    assert.equal(typo.isError, true);
+    assert.match(typo.content[0].text, /docker_hpa_max_replica/);
+    const noReason = await call("submit_config_change", { name: "docker-runner", changes: { docker_hpa_max_replicas: 12 } });
+    assert.equal(noReason.isError, true);
+    assert.match(noReason.content[0].text, /'reason' is required unless dry_run/);
+  });
+
+  await check("submit_config_change opens one merge request; a retry with its key returns it", async () => {
+    const args = { name: "docker-runner", changes: { docker_hpa_max_replicas: 12 }, reason: "SDK test: queue time",
+                   idempotency_key: "sdk-test-1" };
+    const first = await call("submit_config_change", args);
+    assert.notEqual(first.isError, true, first.content[0].text);
+    const mr = first.structuredContent.merge_request;
+    assert.equal(mr.state, "opened");
+    assert.equal(first.structuredContent.existing, false);
+    assert.match(first.content[0].text, new RegExp(`^Opened merge request !${mr.iid}: ${mr.web_url}\n`));
+    assert.ok(first.content[0].text.includes("+docker_hpa_max_replicas   = 12"));
+    const again = await call("submit_config_change", args);
+    assert.notEqual(again.isError, true, again.content[0].text);
+    assert.equal(again.structuredContent.existing, true);
+    assert.equal(again.structuredContent.merge_request.iid, mr.iid);
+    assert.match(again.content[0].text, /already proposes this change/);
   });
 
   await check("list_events answers with string ids", async () => {
