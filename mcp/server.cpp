@@ -90,7 +90,7 @@ class session {
         ioc_(ioc),
         options_(options),
         daemon_(ioc.get_executor(), options.socket_path),
-        catalog_(tool_schema_files(), implemented_tools(), options.read_only),
+        catalog_(tool_schema_files(), options.read_only ? viewer_tools() : implemented_tools(), options.read_only),
         coalesce_(ioc),
         feed_retry_(ioc),
         drain_deadline_(ioc) {}

@@ -371,6 +371,7 @@ struct tool_impl {
   std::string_view name;
   plan_fn plan;
   render_fn render;
+  bool viewer = true;  ///< a viewer may make its daemon call (the GitOps routes need an operator)
 };
 
 template <daemon_request (*Plan)(const json&)>
@@ -396,9 +397,9 @@ const std::vector<tool_impl>& registry() {
       {"get_autoscaler_status", always<plan_autoscalers>, answer<render_autoscalers>},
       {"get_fleet_metrics", always<plan_fleet_metrics>, answer<render_fleet_metrics>},
       {"get_runner_metrics", always<plan_runner_metrics>, answer<render_runner_metrics>},
-      {"get_drift", always<plan_drift>, render_drift},
-      {"get_runner_config", always<plan_runner_config>, answer<render_runner_config>},
-      {"submit_config_change", plan_config_change, answer<render_config_change>},
+      {"get_drift", always<plan_drift>, render_drift, false},
+      {"get_runner_config", always<plan_runner_config>, answer<render_runner_config>, false},
+      {"submit_config_change", plan_config_change, answer<render_config_change>, false},
       {"get_health", always<plan_health>, answer<render_health>},
       {"list_events", always<plan_events>, answer<render_events>},
   };
@@ -438,6 +439,16 @@ const std::vector<std::string_view>& implemented_tools() {
   static const std::vector<std::string_view> names = [] {
     std::vector<std::string_view> out;
     for (const auto& t : registry()) out.push_back(t.name);
+    return out;
+  }();
+  return names;
+}
+
+const std::vector<std::string_view>& viewer_tools() {
+  static const std::vector<std::string_view> names = [] {
+    std::vector<std::string_view> out;
+    for (const auto& t : registry())
+      if (t.viewer) out.push_back(t.name);
     return out;
   }();
   return names;

@@ -26,6 +26,10 @@ struct daemon_request {
 /// Names of the tools this build implements, in the order tools/list shows them.
 const std::vector<std::string_view>& implemented_tools();
 
+/// The tools whose daemon call a viewer may make: what --read-only offers (it calls as viewer),
+/// so no listed tool can only fail.
+const std::vector<std::string_view>& viewer_tools();
+
 /// The request for a tool call whose arguments already passed the schema check;
 /// invalid_argument for what a schema cannot say (e.g. two arguments that contradict).
 result<daemon_request> plan_tool_call(std::string_view tool, const json& arguments);

@@ -152,6 +152,8 @@ class McpProtocol(harness.FleetTestCase):
         tools = mcp.call(1, "tools/list")["result"]["tools"]
         self.assertTrue(tools)
         self.assertTrue(all(t["annotations"]["readOnlyHint"] is True for t in tools))
+        # The GitOps reads need an operator in the daemon: a viewer-only server does not offer them.
+        self.assertFalse({"get_drift", "get_runner_config"} & {t["name"] for t in tools})
         mcp.call(2, "tools/call", {"name": "get_health", "arguments": {}})
         self.assertIn("x-runnerfleet-role: viewer", self.fake.requests[-1].lower())
         plain = McpProcess(self.fake.path)

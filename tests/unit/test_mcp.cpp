@@ -109,7 +109,12 @@ TEST_CASE("every tool schema file is served, complete, and checkable", "[mcp]") 
   // with output schemas that keep the top level only. A new tool trims others; this bound stays.
   CHECK(implemented_tools().size() == 13);
   CHECK(bytes < 10240);
-  tool_catalog read_only(tool_schema_files(), implemented_tools(), true);
+  tool_catalog read_only(tool_schema_files(), viewer_tools(), true);
+  // --read-only calls the daemon as viewer: the operator-only GitOps reads are not offered.
+  CHECK(read_only.find("get_drift") == nullptr);
+  CHECK(read_only.find("get_runner_config") == nullptr);
+  CHECK(read_only.find("submit_config_change") == nullptr);
+  CHECK(read_only.find("list_runners") != nullptr);
   for (const auto& tool : read_only.list()) CHECK(tool["annotations"]["readOnlyHint"] == true);
   CHECK(all.find("get_runner") != nullptr);
   CHECK(all.find("run_kubectl") == nullptr);
