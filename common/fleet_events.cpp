@@ -2,6 +2,7 @@
 #include "common/fleet_events.hpp"
 
 #include "common/fleet_metrics.hpp"
+#include "common/gitops/desired_state.hpp"
 
 #include <algorithm>
 #include <map>
@@ -91,9 +92,19 @@ void diff_drift(const snapshot& before, const snapshot& after, std::vector<fleet
     }
     out.push_back(event(d, d.severity, "drift_" + d.kind, d.message));
   }
-  for (const auto& [_, d] : old)
+  // An item whose file (or, for an undeclared runner, whose cluster's file) cannot be read now
+  // is unknown, not resolved: its file's `file` error says so instead.
+  std::set<std::string> unreadable_files, unreadable_clusters;
+  for (const auto& f : after.desired->files)
+    if (!f.doc) {
+      unreadable_files.insert(f.path);
+      unreadable_clusters.insert(f.cluster);
+    }
+  for (const auto& [_, d] : old) {
+    if (unreadable_files.contains(d->file) || (d->file.empty() && unreadable_clusters.contains(d->cluster))) continue;
     out.push_back(event(*d, "info", "drift_resolved",
                         (d->key.empty() ? d->kind : d->key) + ": resolved, live state matches the tfvars again"));
+  }
 }
 
 /// An event about something a runner (or a pod) owns.

@@ -414,7 +414,11 @@ class session {
   /// One daemon request over the socket; a failure here means the daemon was not reached or
   /// did not answer (logged), as opposed to an error envelope it sent.
   net::awaitable<result<client::response>> send_request(daemon_request r) {
-    auto response = co_await daemon_.request(r.method, r.target, daemon_headers(), r.body, options_.call_timeout);
+    // A proposal makes several GitLab calls in a row: at least two minutes before giving up on it.
+    auto deadline = r.method == "POST" && r.target == "/v1/gitops/proposals"
+                        ? std::max<std::chrono::milliseconds>(options_.call_timeout, std::chrono::minutes(2))
+                        : options_.call_timeout;
+    auto response = co_await daemon_.request(r.method, r.target, daemon_headers(), r.body, deadline);
     if (!response) {
       spdlog::warn("{} {}: {}", r.method, r.target, response.failure().message);
       client_log("warning", response.failure().code == error_code::unavailable

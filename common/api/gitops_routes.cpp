@@ -23,6 +23,9 @@ std::optional<error> not_ready(const snapshot& s) {
     if (src.kind == "gitops" && src.state == "not_configured")
       return make_error(error_code::unavailable,
                         "GitOps is not configured: add a gitops section (project or local_path, files) to the config");
+  for (const auto& src : s.sources)
+    if (src.kind == "gitops" && !src.last_error.empty())
+      return make_error(error_code::unavailable, "the tfvars could not be read yet: " + src.last_error);
   return make_error(error_code::unavailable,
                     "the tfvars have not been read yet; retry in a moment (GET /v1/health shows the gitops source)");
 }

@@ -17,8 +17,10 @@ bool is_builtin_runner(const std::string& r) { return r == "nix" || r == "docker
 std::string shown(const std::optional<tfvars::value>& v) {
   if (!v) return "unset";
   auto text = tfvars::to_hcl(*v);
-  if (text.size() > 60) text = text.substr(0, 57) + "...";
-  return text;
+  if (text.size() <= 60) return text;
+  std::size_t cut = 57;  // on a UTF-8 character boundary: titles and commit messages stay valid
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
 }
 
 status check_idempotency_key(const std::string& key) {
@@ -111,10 +113,15 @@ std::string describe(const proposal_plan& p, const proposal_request& req, const 
   d += "> " + line + "\n\n";
   d += "```diff\n" + p.diff + "```\n\n";
   d += "<sub>Idempotency key `" + p.idempotency_key + "`: proposing the same change again returns this request.</sub>\n";
+  d += change_marker(p.change_digest) + "\n";
   return d;
 }
 
 }  // namespace
+
+std::string change_marker(const std::string& change_digest) {
+  return "<!-- runnerfleet-change: " + change_digest + " -->";
+}
 
 std::string stable_digest(std::string_view text) {
   std::uint64_t h = 0xcbf29ce484222325ULL;
@@ -139,7 +146,7 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
   bool ambiguous = false;
   const auto* want = find_declared(declared, req.runner, req.cluster, &ambiguous);
   if (ambiguous)
-    return make_error(error_code::invalid_argument, "runner '" + req.runner + "' is declared for several clusters; give cluster",
+    return make_error(error_code::conflict, "runner '" + req.runner + "' is declared for several clusters; give cluster",
                       {{"field", "cluster"}});
   if (!want) return undeclared_error(d, req.runner);
   const auto& f = d.files[want->file];
@@ -178,6 +185,7 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
   for (const auto& c : p.changes) derived += "\n" + c.key + "=" + tfvars::to_hcl(c.to);
   p.idempotency_key = req.idempotency_key.empty() ? "derived:" + stable_digest(derived) : req.idempotency_key;
   p.branch = branch_prefix + p.runner + "-" + stable_digest(p.runner + "\n" + p.idempotency_key);
+  p.change_digest = stable_digest(derived);
 
   std::string what;
   for (const auto& c : p.changes) what += (what.empty() ? "" : ", ") + c.key + " " + shown(c.from) + " → " + shown(c.to);

@@ -52,6 +52,7 @@ struct proposal_plan {
   std::string new_text;
   std::string diff;  ///< unified, a/<file> → b/<file>
   std::string idempotency_key;
+  std::string change_digest;  ///< of cluster, file, runner and new values: tells a reused key's other change apart
   std::string branch;
   std::string title;
   std::string description;  ///< Markdown for the merge request
@@ -63,6 +64,10 @@ struct proposal_plan {
 /// not_found for a runner no file declares; unavailable for a file that could not be read.
 result<proposal_plan> plan_proposal(const desired_state& d, const proposal_request& req, const proposal_author& who,
                                     const std::string& branch_prefix);
+
+/// The marker a proposal's merge request description carries: the change digest, so a retry
+/// under the same key can tell its own change from another.
+std::string change_marker(const std::string& change_digest);
 
 /// A short, stable hex digest (FNV-1a, 64 bits) for branch names: not a security measure.
 std::string stable_digest(std::string_view text);

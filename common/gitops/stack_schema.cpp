@@ -657,6 +657,9 @@ result<std::map<std::string, value>> validate_change(stack_id s, std::string_vie
         return refuse(key, "is a stack-wide setting, not the " + std::string(runner) +
                                " runner's; edit it stack-wide");
     }
+    if (spec->sensitive)
+      return refuse(key, "is a secret: it comes from a CI/CD variable (TF_VAR_" + key +
+                             "), never from the tfvars file, and runnerfleet does not write secrets");
     if (spec->type != var_type::runner_set_map) {
       auto n = normalize(key, spec->type, spec->check, spec->min, v);
       if (!n) return n.take_failure();

@@ -55,7 +55,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", json, "print the daemon's JSON envelope");
   app.add_option("--role", role, "lower your role for this call (viewer, operator, admin)")
       ->check(CLI::IsMember({"viewer", "operator", "admin"}));
-  app.add_option("--timeout", timeout_s, "seconds to wait for the daemon")->check(CLI::Range(0.1, 3600.0));
+  auto* timeout_opt =
+      app.add_option("--timeout", timeout_s, "seconds to wait for the daemon (propose: 120 unless given)")
+          ->check(CLI::Range(0.1, 3600.0));
   app.add_flag("--no-color", no_color, "never colour output");
   app.set_version_flag("--version", std::string("runnerfleet ") + RUNNERFLEET_VERSION);
 
@@ -142,6 +144,9 @@ plain string (500m). Quote for the shell to pass a JSON string: key='"12"'.)");
   opts.socket = *socket;
   opts.json = json;
   opts.role = role;
+  // A proposal makes several GitLab calls in a row (look-up, commit, merge request): give it time,
+  // or the CLI would give up while the daemon still opens the request.
+  if (propose_cmd->parsed() && timeout_opt->count() == 0) timeout_s = 120;
   opts.timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000));
   opts.color = use_color(::isatty(STDOUT_FILENO), no_color, std::getenv("NO_COLOR"));
   opts.width = terminal_width();

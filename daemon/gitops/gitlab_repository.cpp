@@ -36,6 +36,7 @@ merge_request parse_mr(const json& j) {
   mr.title = text(j, "title");
   mr.source_branch = text(j, "source_branch");
   mr.target_branch = text(j, "target_branch");
+  mr.description = text(j, "description");
   return mr;
 }
 
@@ -45,6 +46,9 @@ result<json> parse_body(const std::string& body, const std::string& what) {
   if (j.is_discarded()) return make_error(error_code::upstream_error, "GitLab answered " + what + " with a body that is not JSON");
   return j;
 }
+
+/// A GET or DELETE sends no body (a named value: GCC 12 mishandles braced temporaries in co_await).
+const std::string no_body;
 
 }  // namespace
 
@@ -129,7 +133,7 @@ void gitlab_repository::close() { impl_->client->close_all(); }
 
 net::awaitable<result<std::string>> gitlab_repository::branch_head(std::string branch) {
   auto what = "branch " + branch;
-  auto r = co_await impl_->call("GET", "/repository/branches/" + api::percent_encode(branch), {}, "branch");
+  auto r = co_await impl_->call("GET", "/repository/branches/" + api::percent_encode(branch), no_body, "branch");
   if (!r) co_return r.take_failure();
   if (r->status != 200) co_return impl_->status_error(*r, what);
   auto j = parse_body(r->body, what);
@@ -142,7 +146,7 @@ net::awaitable<result<std::string>> gitlab_repository::branch_head(std::string b
 net::awaitable<result<repository_file>> gitlab_repository::read_file(std::string path, std::string ref) {
   auto what = "file " + path + " at " + ref;
   auto r = co_await impl_->call("GET", "/repository/files/" + api::percent_encode(path) + "?ref=" + api::percent_encode(ref),
-                                {}, "file");
+                                no_body, "file");
   if (!r) co_return r.take_failure();
   if (r->status != 200) co_return impl_->status_error(*r, what);
   auto j = parse_body(r->body, what);
@@ -178,7 +182,7 @@ net::awaitable<result<std::string>> gitlab_repository::commit_file(std::string b
   json body = {{"branch", branch}, {"start_branch", start_branch}, {"commit_message", message},
                {"actions", json::array({action})}};
   auto what = "a commit to " + path + " on new branch " + branch;
-  auto r = co_await impl_->call("POST", "/repository/commits", body.dump(), "commit");
+  auto r = co_await impl_->call("POST", "/repository/commits", body.dump(-1, ' ', false, json::error_handler_t::replace), "commit");
   if (!r) co_return r.take_failure();
   if (r->status == 400) {
     auto said = gitlab::error_message(r->body);
@@ -203,7 +207,7 @@ net::awaitable<result<merge_request>> gitlab_repository::open_merge_request(std:
   json body = {{"source_branch", source_branch}, {"target_branch", target_branch}, {"title", title},
                {"description", description}, {"remove_source_branch", true}};
   auto what = "a merge request from " + source_branch;
-  auto r = co_await impl_->call("POST", "/merge_requests", body.dump(), "merge_request");
+  auto r = co_await impl_->call("POST", "/merge_requests", body.dump(-1, ' ', false, json::error_handler_t::replace), "merge_request");
   if (!r) co_return r.take_failure();
   if (r->status != 201 && r->status != 200) co_return impl_->status_error(*r, what);
   auto j = parse_body(r->body, what);
@@ -214,7 +218,7 @@ net::awaitable<result<merge_request>> gitlab_repository::open_merge_request(std:
 net::awaitable<result<std::optional<merge_request>>> gitlab_repository::find_merge_request(std::string source_branch) {
   auto what = "merge requests from " + source_branch;
   auto r = co_await impl_->call("GET", "/merge_requests?state=all&order_by=created_at&sort=desc&source_branch=" +
-                                           api::percent_encode(source_branch), {}, "merge_requests");
+                                           api::percent_encode(source_branch), no_body, "merge_requests");
   if (!r) co_return r.take_failure();
   if (r->status != 200) co_return impl_->status_error(*r, what);
   auto j = parse_body(r->body, what);
@@ -231,7 +235,7 @@ net::awaitable<result<std::optional<merge_request>>> gitlab_repository::find_mer
 }
 
 net::awaitable<status> gitlab_repository::delete_branch(std::string branch) {
-  auto r = co_await impl_->call("DELETE", "/repository/branches/" + api::percent_encode(branch), {}, "delete_branch");
+  auto r = co_await impl_->call("DELETE", "/repository/branches/" + api::percent_encode(branch), no_body, "delete_branch");
   if (!r) co_return r.take_failure();
   if (r->status != 204 && r->status != 200 && r->status != 404) co_return impl_->status_error(*r, "deleting branch " + branch);
   co_return ok();

@@ -32,6 +32,7 @@ struct merge_request {
   std::string title;
   std::string source_branch;
   std::string target_branch;
+  std::string description;  ///< holds the change's digest when runnerfleet opened it
 };
 
 /// The GitLab repository endpoints GitOps uses (wire-facts §2.3), for one project: branch heads,

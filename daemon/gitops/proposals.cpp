@@ -83,10 +83,14 @@ net::awaitable<result<json>> proposals::run(proposal_call call) {
   if (in_flight_.contains(plan->branch))
     co_return make_error(error_code::conflict, "the same proposal is already under way; retry when it ends",
                          {{"branch", plan->branch}});
+  // Erased however propose() ends, an exception included: a branch is never locked for good.
+  struct in_flight_guard {
+    std::set<std::string>& set;
+    std::string branch;
+    ~in_flight_guard() { set.erase(branch); }
+  } guard{in_flight_, plan->branch};
   in_flight_.insert(plan->branch);
-  auto out = co_await propose(call, *plan);
-  in_flight_.erase(plan->branch);
-  co_return out;
+  co_return co_await propose(call, *plan);
 }
 
 net::awaitable<result<json>> proposals::propose(const proposal_call& call, const gitops::proposal_plan& plan) {
@@ -132,63 +136,86 @@ net::awaitable<result<json>> proposals::propose(const proposal_call& call, const
     return reply(plan, false, mr, record.outcome == "no_change", record.request_id);
   };
 
-  // A retry: the branch's merge request is the answer (opened), or the key is spent (merged, closed).
+  // A retry: the branch's open merge request is the answer, unless the key was used for another
+  // change; a merged or closed one means the key is spent.
   auto found = co_await repo.find_merge_request(plan.branch);
   if (!found) co_return finish("failed", "could not look for an earlier proposal: " + found.failure().message, std::nullopt, found.failure());
-  if (*found && (*found)->state == "opened")
-    co_return finish("no_change", "merge request !" + std::to_string((*found)->iid) + " already proposes this change",
-                     **found, std::nullopt);
   if (*found) {
-    auto e = make_error(error_code::conflict,
-                        "this change was proposed before as merge request !" + std::to_string((*found)->iid) + ", now " +
-                            (*found)->state + "; give a new idempotency_key to propose it again",
-                        {{"merge_request", mr_json(**found)}});
-    co_return finish("failed", e.message, **found, e);
+    const auto& mr = **found;
+    bool same_change = mr.description.find(gitops::change_marker(plan.change_digest)) != std::string::npos ||
+                       mr.description.find("runnerfleet-change:") == std::string::npos;
+    std::optional<error> refused;
+    if (!same_change)
+      refused = make_error(error_code::conflict,
+                           "idempotency_key '" + plan.idempotency_key + "' was used for a different change (merge request !" +
+                               std::to_string(mr.iid) + "); give a new key for this one",
+                           {{"merge_request", mr_json(mr)}});
+    else if (mr.state != "opened")
+      refused = make_error(error_code::conflict,
+                           "this change was proposed before as merge request !" + std::to_string(mr.iid) + ", now " +
+                               mr.state + "; give a new idempotency_key to propose it again",
+                           {{"merge_request", mr_json(mr)}});
+    if (refused) co_return finish("failed", refused->message, mr, refused);
+    co_return finish("no_change", "merge request !" + std::to_string(mr.iid) + " already proposes this change", mr,
+                     std::nullopt);
   }
+  // A branch without a merge request is left from an attempt that stopped half way: reuse it only
+  // if it holds exactly this change on the current base, else start it again.
   auto head = co_await repo.branch_head(plan.branch);
-  bool branch_exists = static_cast<bool>(head);
   if (!head && head.failure().code != error_code::not_found)
     co_return finish("failed", "could not check branch " + plan.branch + ": " + head.failure().message, std::nullopt,
                      head.failure());
+  bool reuse = false;
+  if (head) {
+    auto left = co_await repo.read_file(plan.file, plan.branch);
+    reuse = left && left->content == plan.new_text;
+    if (!reuse) {
+      auto removed = co_await repo.delete_branch(plan.branch);
+      if (!removed)
+        co_return finish("failed", "branch " + plan.branch + " is left from an earlier attempt and could not be removed: " +
+                                       removed.failure().message, std::nullopt, removed.failure());
+    }
+  }
   bool created = false;
-  if (!branch_exists) {
+  if (!reuse) {
     auto commit = co_await repo.commit_file(plan.branch, target, plan.file, plan.new_text, plan.base_commit,
                                             plan.commit_message);
     if (!commit) {
       auto e = commit.take_failure();
       if (e.code == error_code::conflict) source_->refresh_soon();
-      bool maybe_created = e.code == error_code::timeout || e.code == error_code::unavailable;
-      std::string cleanup;
-      if (maybe_created) {  // the commit may have landed before the connection failed
+      // No definite answer (timeout, lost connection, a 5xx from a proxy): the commit may have
+      // landed, and the branch is ours alone, so remove it.
+      bool maybe_created = e.code == error_code::timeout || e.code == error_code::unavailable ||
+                           e.code == error_code::upstream_error;
+      if (maybe_created) {
         auto removed = co_await repo.delete_branch(plan.branch);
-        cleanup = removed ? "; branch " + plan.branch + " removed (if it was created)"
-                          : "; branch " + plan.branch + " may remain: " + removed.failure().message;
+        e.message += removed ? "; branch " + plan.branch + " removed (if it was created)"
+                             : "; branch " + plan.branch + " may remain: " + removed.failure().message;
       }
-      e.message += cleanup;
       co_return finish("failed", "commit refused: " + e.message, std::nullopt, e);
     }
     created = true;
   }
   auto mr = co_await repo.open_merge_request(plan.branch, target, plan.title, plan.description);
-  if (!mr && mr.failure().code == error_code::conflict) {  // opened meanwhile (409): return it, do not duplicate
-    auto again = co_await repo.find_merge_request(plan.branch);
-    if (again && *again && (*again)->state == "opened")
-      co_return finish("no_change", "merge request !" + std::to_string((*again)->iid) + " already proposes this change",
-                       **again, std::nullopt);
+  if (mr) co_return finish("succeeded", "opened merge request !" + std::to_string(mr->iid) + " (" + plan.title + ")", *mr,
+                           std::nullopt);
+  // The request may have been created even so (409: opened meanwhile; a timeout or a 5xx: the
+  // answer was lost). Look before removing the branch: deleting it would close that request.
+  auto e = mr.take_failure();
+  auto again = co_await repo.find_merge_request(plan.branch);
+  if (again && *again && (*again)->state == "opened")
+    co_return finish("no_change", "merge request !" + std::to_string((*again)->iid) + " already proposes this change",
+                     **again, std::nullopt);
+  std::string cleanup;
+  if (!again) {
+    cleanup = "; whether it was opened is unknown (" + again.failure().message + "): retry with the same idempotency_key";
+  } else if (created || reuse) {
+    auto removed = co_await repo.delete_branch(plan.branch);
+    cleanup = removed ? "; branch " + plan.branch + " removed"
+                      : "; branch " + plan.branch + " could not be removed: " + removed.failure().message;
   }
-  if (!mr) {
-    auto e = mr.take_failure();
-    std::string cleanup;
-    if (created) {
-      auto removed = co_await repo.delete_branch(plan.branch);
-      cleanup = removed ? "; branch " + plan.branch + " removed" : "; branch " + plan.branch + " could not be removed: " +
-                                                                       removed.failure().message;
-    }
-    e.message = "merge request not opened: " + e.message + cleanup;
-    co_return finish("failed", e.message, std::nullopt, e);
-  }
-  co_return finish("succeeded", "opened merge request !" + std::to_string(mr->iid) + " (" + plan.title + ")", *mr,
-                   std::nullopt);
+  e.message = "merge request not opened: " + e.message + cleanup;
+  co_return finish("failed", e.message, std::nullopt, e);
 }
 
 }  // namespace runnerfleet::daemon

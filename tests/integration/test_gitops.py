@@ -362,10 +362,48 @@ class GitOps(harness.FleetTestCase):
         self.sim.clear_faults()
         self.assertEqual(status, 502, body)
         self.assertIn("removed", body["error"]["message"])
+        self.assertNotIn("could not be removed", body["error"]["message"])
         after = self.repo_requests()
         self.assertGreater(after["commits"], calls["commits"])  # the branch existed...
         self.assertEqual(set(self.truth()["branches"]), before)  # ...and is gone
         self.assertEqual(self.truth()["merge_requests"], [])
+
+    def test_a_key_names_one_change_and_a_half_done_attempt_is_completed(self):
+        self.start(gitops={"poll_interval": "1h"})
+        body = {"runner": "dind-runner", "changes": {"dind_hpa_max_replicas": 6}, "reason": "x", "idempotency_key": "k-1"}
+        first = self.propose(body)
+        self.assertEqual(first[0], 200, first)
+        # The same key for another change is refused, not answered with the first request.
+        other = self.propose(dict(body, changes={"dind_hpa_max_replicas": 7}))
+        self.assertEqual(other[0], 409, other)
+        self.assertIn("different change", other[1]["error"]["message"])
+        self.assertEqual(len(self.truth()["merge_requests"]), 1)
+        # An attempt that committed but could neither open the request nor remove its branch...
+        self.sim.faults(gitlab_fail=["POST merge_requests", "DELETE branches"])
+        half = dict(body, idempotency_key="k-2", changes={"dind_concurrent_jobs": 8})
+        status, answer = self.propose(half)
+        self.sim.clear_faults()
+        self.assertEqual(status, 502, answer)
+        self.assertIn("could not be removed", answer["error"]["message"])
+        branch = next(b for b in self.truth()["branches"] if b.startswith("runnerfleet/dind-runner-") and
+                      b != first[1]["data"]["branch"])
+        commits = self.repo_requests()["commits"]
+        # ...is completed by the retry: the branch holds exactly this change, so it is reused.
+        status, answer = self.propose(half)
+        self.assertEqual(status, 200, answer)
+        self.assertEqual(answer["data"]["branch"], branch)
+        self.assertEqual(answer["data"]["merge_request"]["source_branch"], branch)
+        self.assertEqual(self.repo_requests()["commits"], commits)  # no second commit
+
+    def test_secrets_are_never_written(self):
+        self.start(gitops={"poll_interval": "1h"})
+        calls = self.repo_requests()
+        status, answer = self.propose({"runner": "docker-runner", "changes": {"docker_runner_token": "glrt-abc"},
+                                       "reason": "rotate", "dry_run": True})
+        self.assertEqual(status, 400, answer)
+        self.assertIn("is a secret", answer["error"]["message"])
+        self.assertNotIn("glrt-abc", json.dumps(answer))
+        self.assertEqual(self.repo_requests(), calls)
 
     def test_a_viewer_can_neither_read_gitops_nor_propose(self):
         self.start(access={"default_role": "viewer"})

@@ -672,6 +672,13 @@ TEST_CASE("gitops: drift appearing, changing and resolving are drift events", "[
     auto again = snapshot_with(desired, {docker_max_item("12")});
     CHECK(diff_snapshots(*drifted, *again).empty());
   }
+  SECTION("a file that becomes unreadable leaves its items unknown, not resolved") {
+    auto broken = std::make_shared<desired_state>(dev_state());
+    broken->files[0].doc.reset();
+    broken->files[0].problem = "line 3, column 1: unexpected '{'";
+    auto unreadable = snapshot_with(broken, {});
+    CHECK(drift_events(*drifted, *unreadable).empty());
+  }
   SECTION("the first read of the tfvars is not news") {
     auto unread = snapshot_with(nullptr, {});
     CHECK(drift_events(*unread, *drifted).empty());

@@ -208,6 +208,11 @@ TEST_CASE("gitops: proposals refuse what OpenTofu would ignore or reject, naming
     auto p = plan(request("docker-runner", {{"docker_max_replicas", value::integer(12)}}));
     CHECK(p.failure().details.value("key", "") == "docker_max_replicas");
   }
+  SECTION("a secret is never written to the file") {
+    auto msg = refused(request("docker-runner", {{"docker_runner_token", value::string("glrt-abc123")}}));
+    CHECK_THAT(msg, StartsWith("docker_runner_token: is a secret"));
+    CHECK_THAT(msg, !Contains("glrt-abc123"));
+  }
   SECTION("a wrong type") {
     auto msg =
         refused(request("docker-runner", {{"docker_hpa_max_replicas", value::string("twelve")}}));
@@ -294,7 +299,7 @@ TEST_CASE("gitops: proposals refuse what OpenTofu would ignore or reject, naming
     auto req = request("docker-runner", {{"docker_hpa_max_replicas", value::integer(12)}});
     auto p = plan_proposal(d, req, jane, branch_prefix);
     REQUIRE_FALSE(p);
-    CHECK(p.failure().code == error_code::invalid_argument);
+    CHECK(p.failure().code == error_code::conflict);  // as GET /v1/runners/{name} answers it
     CHECK(p.failure().details.value("field", "") == "cluster");
     req.cluster = "prod";
     auto ok = plan_proposal(d, req, jane, branch_prefix);
@@ -694,7 +699,7 @@ TEST_CASE("gitops: the routes say when GitOps is not configured or not read yet"
   auto r = api::gitops_drift({}, unread);
   REQUIRE_FALSE(r);
   CHECK(r.failure().code == error_code::unavailable);
-  CHECK_THAT(r.failure().message, Contains("not been read yet"));
+  CHECK(r.failure().message == "the tfvars could not be read yet: connection refused");
   // A typo is still a typo.
   CHECK(api::gitops_drift({{"sort", "x"}}, none).failure().code == error_code::invalid_argument);
 }

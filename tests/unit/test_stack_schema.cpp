@@ -358,7 +358,9 @@ TEST_CASE("schema: a key of another runner or of the stack is refused for a runn
   // Shared by all runners, so any runner may change it; a stack-wide edit may change anything.
   accepted(gl, "docker", {{"manager_memory_limit", value::string("1Gi")}});
   accepted(gl, "",
-           {{"nix_concurrent_jobs", value::integer(4)}, {"ghcr_token", value::string("t")}});
+           {{"nix_concurrent_jobs", value::integer(4)}, {"enable_runner_cleanup", value::boolean(true)}});
+  // Secrets come from CI/CD variables: never written, not even stack-wide.
+  CHECK_THAT(refusal(gl, "", {{"ghcr_token", value::string("t")}}), Contains("ghcr_token: is a secret"));
 }
 
 TEST_CASE("schema: extra_runner_sets entries are typed objects owned by their release",
