@@ -66,12 +66,9 @@ result<body> gitops_config(const route_match& m, const query_params& q, const sn
   if (auto e = not_ready(s)) return *e;
   const auto& name = m.params.at(0);
   auto declared = gitops::declared_runners(*s.desired);
-  bool ambiguous = false;
-  const auto* want = gitops::find_declared(declared, name, param(q, "cluster"), &ambiguous);
-  if (ambiguous)
-    return make_error(error_code::conflict, "runner '" + name + "' is declared for several clusters; add ?cluster=",
-                      {{"runner", name}});
-  if (!want) return gitops::undeclared_error(*s.desired, name);
+  auto found = gitops::resolve_declared(*s.desired, declared, name, param(q, "cluster"), "add ?cluster=");
+  if (!found) return found.take_failure();
+  const auto* want = *found;
   const auto& file = s.desired->files[want->file];
   auto config = gitops::desired_config(file.stack, want->stack_runner, *file.doc);
   if (!config) return config.take_failure();

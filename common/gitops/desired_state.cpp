@@ -59,6 +59,28 @@ std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t i
   return out;
 }
 
+result<const declared_runner*> resolve_declared(const desired_state& d, const std::vector<declared_runner>& all,
+                                                const std::string& name, const std::string& cluster,
+                                                const std::string& pick) {
+  bool ambiguous = false;
+  if (const auto* one = find_declared(all, name, cluster, &ambiguous)) return one;
+  if (!ambiguous) return undeclared_error(d, name);
+  std::string where;
+  bool one_cluster = true;
+  const declared_runner* first = nullptr;
+  for (const auto& r : all) {
+    if (r.name != name || (!cluster.empty() && r.cluster != cluster)) continue;
+    if (!first) first = &r;
+    one_cluster = one_cluster && r.cluster == first->cluster;
+    where += (where.empty() ? "" : ", ") + d.files[r.file].path + " (cluster " + r.cluster + ")";
+  }
+  return make_error(error_code::conflict,
+                    "runner '" + name + "' is declared more than once: " + where +
+                        (one_cluster ? "; a runner may be declared by one file per cluster: fix gitops.files"
+                                     : "; " + pick),
+                    {{"runner", name}, {"field", "cluster"}});
+}
+
 std::vector<declared_runner> declared_runners(const desired_state& d) {
   std::vector<declared_runner> out;
   for (std::size_t i = 0; i < d.files.size(); ++i)

@@ -66,6 +66,13 @@ std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t i
 const declared_runner* find_declared(const std::vector<declared_runner>& all, std::string_view name,
                                      std::string_view cluster, bool* ambiguous = nullptr);
 
+/// The one declared runner of this name (in `cluster`, when given): conflict when several match
+/// (naming their clusters and files, and `pick` — how the caller chooses a cluster — when the
+/// clusters differ), else undeclared_error.
+result<const declared_runner*> resolve_declared(const desired_state& d, const std::vector<declared_runner>& all,
+                                                const std::string& name, const std::string& cluster,
+                                                const std::string& pick);
+
 /// All runners all readable files declare.
 std::vector<declared_runner> declared_runners(const desired_state& d);
 

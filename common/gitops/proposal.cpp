@@ -143,12 +143,9 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
     return make_error(error_code::invalid_argument, "changes: give at least one key and its new value",
                       {{"field", "changes"}});
   auto declared = declared_runners(d);
-  bool ambiguous = false;
-  const auto* want = find_declared(declared, req.runner, req.cluster, &ambiguous);
-  if (ambiguous)
-    return make_error(error_code::conflict, "runner '" + req.runner + "' is declared for several clusters; give cluster",
-                      {{"field", "cluster"}});
-  if (!want) return undeclared_error(d, req.runner);
+  auto found = resolve_declared(d, declared, req.runner, req.cluster, "give cluster");
+  if (!found) return found.take_failure();
+  const auto* want = *found;
   const auto& f = d.files[want->file];
   if (!f.doc) return make_error(error_code::unavailable, f.path + " could not be read: " + f.problem);
 

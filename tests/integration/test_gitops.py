@@ -5,8 +5,9 @@ desired config, proposals whose merge request holds exactly the change, retries 
 the same merge request, a concurrent change that gives `conflict`, invalid proposals refused
 with no upstream call, branch cleanup, the journal, and roles."""
 
-import hashlib
 import json
+import os
+import shutil
 import ssl
 import unittest
 import urllib.parse
@@ -417,6 +418,40 @@ class GitOps(harness.FleetTestCase):
             self.assertEqual(answer["error"]["code"], "permission_denied")
         self.assertEqual(self.truth()["merge_requests"], [])
         self.assertEqual(self.repo_requests()["commits"], calls["commits"])
+
+    def test_a_local_checkout_is_read_and_re_read_but_takes_no_proposals(self):
+        checkout = os.path.join(self.workdir, "flywheel")
+        data = os.path.join(harness.SOURCE_DIR, "tests", "data", "gitops")
+        for stack, name in (("gitlab-runners", "gitlab-runners-dev.tfvars"), ("arc-runners", "arc-runners-dev.tfvars")):
+            os.makedirs(os.path.join(checkout, "tofu", "stacks", stack))
+            shutil.copy(os.path.join(data, name), os.path.join(checkout, "tofu", "stacks", stack, "dev.tfvars"))
+        self.sim = self.start_sim(tls=True)
+        gitops = {"local_path": checkout, "poll_interval": "5s", "unmanaged": ["rocky9-runner"],
+                  "files": [{"path": GITLAB_DEV}, {"path": ARC_DEV}]}
+        self.daemon = self.start_daemon(self.sim, access={"default_role": "admin"}, extra={"gitops": gitops})
+        self.daemon.wait_synced()
+        self.validator = harness.SchemaValidator()
+        wait_until(lambda: self.daemon.get("/v1/gitops/drift")[0] == 200, 20, interval=0.2, what="the checkout")
+        first = self.drift()
+        self.assertIsNone(first["desired"]["commit"])
+        self.assertEqual(first["counts"], {"error": 0, "warning": 0, "info": 1})  # rocky9-runner: unmanaged
+        # An edit on disk is picked up at the next poll; a file that stops parsing is an error.
+        path = os.path.join(checkout, GITLAB_DEV)
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace("nix_hpa_max_replicas   = 5", "nix_hpa_max_replicas   = 7"))
+        wait_until(lambda: self.item("nix-runner", "nix_hpa_max_replicas"), 20, interval=0.3, what="the edit")
+        with open(path, "w") as f:
+            f.write(text + "broken = {\n")
+        wait_until(lambda: any(i["kind"] == "file" for i in self.drift()["items"]), 20, interval=0.3,
+                   what="the parse error")
+        problem = next(i for i in self.drift()["items"] if i["kind"] == "file")
+        self.assertEqual((problem["severity"], problem["file"]), ("error", GITLAB_DEV))
+        self.assertIn("line", problem["message"])
+        status, answer = self.propose({"runner": "gh-nix", "changes": {"nix_max_runners": 12}, "reason": "x"})
+        self.assertEqual(status, 400, answer)
+        self.assertIn("gitops.project", answer["error"]["message"])
 
     def test_settings_and_health_name_the_gitops_source(self):
         self.start()

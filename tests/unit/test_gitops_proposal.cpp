@@ -307,6 +307,18 @@ TEST_CASE("gitops: proposals refuse what OpenTofu would ignore or reject, naming
     CHECK(ok->file == "tofu/stacks/gitlab-runners/prod.tfvars");
     CHECK(ok->cluster == "prod");
   }
+  SECTION("a runner two files declare in one cluster cannot be told apart by cluster") {
+    auto d = dev_state();
+    auto again = d.files[0];
+    again.path = "tofu/stacks/gitlab-runners/dev-copy.tfvars";
+    d.files.push_back(again);
+    auto p = plan_proposal(d, request("docker-runner", {{"docker_hpa_max_replicas", value::integer(12)}}), jane,
+                           branch_prefix);
+    REQUIRE_FALSE(p);
+    CHECK(p.failure().code == error_code::conflict);
+    CHECK_THAT(p.failure().message, Contains("tofu/stacks/gitlab-runners/dev-copy.tfvars (cluster dev)"));
+    CHECK_THAT(p.failure().message, Contains("fix gitops.files"));
+  }
   SECTION("a runner whose file cannot be read") {
     auto d = dev_state();
     d.files[0].doc.reset();
