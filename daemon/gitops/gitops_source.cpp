@@ -78,10 +78,10 @@ struct gitops_source::impl {
     d.source = repo->describe();
     d.branch = g.branch;
     d.commit = *head;
-    if (state && state->commit == *head) {
-      bool all_read = std::all_of(state->files.begin(), state->files.end(), [](const auto& f) { return f.doc.has_value(); });
-      if (all_read) co_return *state;  // the branch has not moved: nothing to read
-    }
+    // Files at a commit never change (a transient read error fails the whole refresh and keeps
+    // the last state): while the branch has not moved there is nothing to read, not even a file
+    // that was missing or could not be parsed.
+    if (state && state->commit == *head) co_return *state;
     for (const auto& c : g.files) {
       auto f = empty_file(c);
       auto got = co_await repo->read_file(c.path, *head);
