@@ -101,10 +101,8 @@ gitlab_config parse_gitlab(const YAML::Node& node) {
   gitlab_config g;
   g.line = node.Mark().line + 1;
   if (!node["url"]) fail("gitlab.url", node, "is required (https://gitlab.example.com)");
-  g.url = get_string(node["url"], "gitlab.url");
-  if (g.url.rfind("https://", 0) != 0 && g.url.rfind("http://", 0) != 0)
-    fail("gitlab.url", node["url"], "expected an http(s) URL such as https://gitlab.example.com");
-  while (!g.url.empty() && g.url.back() == '/') g.url.pop_back();
+  // Shown in settings and messages: get_url refuses user:password@ as for prometheus.url.
+  g.url = get_url(node["url"], "gitlab.url", "https://gitlab.example.com");
   if (g.url.size() >= 7 && g.url.ends_with("/api/v4"))
     fail("gitlab.url", node["url"], "give the instance URL without /api/v4");
   if (!node["token_file"]) fail("gitlab.token_file", node, "is required (a file holding an access token with api scope)");

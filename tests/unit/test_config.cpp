@@ -71,6 +71,14 @@ TEST_CASE("config errors name the key and the line", "[config]") {
   CHECK_THAT(error_of("state_dir: /x\nthresholds:\n  pending_after: soon\n"), Catch::Contains("line 3"));
   CHECK_THAT(error_of("state_dir: [unclosed\n"), Catch::Contains("YAML syntax error at line"));
   CHECK_THAT(error_of(""), Catch::Contains("empty"));
+  // The GitLab URL is shown in settings and messages: no credentials in it, no API path.
+  CHECK(error_of("state_dir: /x\ngitlab:\n  url: https://bot:glpat-secret@gitlab.example\n  token_file: /t\n") ==
+        "cfg.yaml: gitlab.url (line 3): must not carry credentials (user:password@); use the credential files "
+        "instead");
+  CHECK_THAT(error_of("state_dir: /x\ngitlab:\n  url: gitlab.example\n  token_file: /t\n"),
+             Catch::Contains("gitlab.url (line 3): expected an http(s) URL such as https://gitlab.example.com"));
+  CHECK_THAT(error_of("state_dir: /x\ngitlab:\n  url: https://gitlab.example/api/v4/\n  token_file: /t\n"),
+             Catch::Contains("without /api/v4"));
 }
 
 TEST_CASE("roles come from user, uid, group or gid; the highest wins", "[access]") {
