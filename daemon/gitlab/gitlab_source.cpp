@@ -38,12 +38,6 @@ constexpr int max_429_retries = 3;
 constexpr auto retry_fallback = std::chrono::seconds(5);
 constexpr auto retry_cap = std::chrono::seconds(60);
 
-std::string path_of(const std::string& url) {
-  auto scheme = url.find("://");
-  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return slash == std::string::npos ? std::string{} : url.substr(slash);
-}
-
 std::string list_path(const gitlab_config& cfg) {
   switch (cfg.scope) {
     case gitlab_scope::group: return "/api/v4/groups/" + api::percent_encode(cfg.scope_id) + "/runners";
@@ -339,7 +333,7 @@ result<std::unique_ptr<gitlab_source>> gitlab_source::create(net::any_io_executo
   ep.ca_pem = std::move(*ca);
   ep.insecure_skip_tls_verify = cfg.insecure_skip_tls_verify;
   // The client prefixes nothing: targets carry the instance's path, so Link URLs can be followed.
-  auto base = path_of(cfg.url);
+  auto base = upstream::url_path(cfg.url);
   ep.server = cfg.url.substr(0, cfg.url.size() - base.size());
   auto client = upstream::http_client::create(ex, ep);
   if (!client) return make_error(client.failure().code, "gitlab.url: " + client.failure().message);

@@ -17,12 +17,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-std::string path_of(const std::string& url) {
-  auto scheme = url.find("://");
-  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  return slash == std::string::npos ? std::string{} : url.substr(slash);
-}
-
 std::string text(const json& j, const char* key) {
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string{};
@@ -113,7 +107,7 @@ result<std::unique_ptr<gitlab_repository>> gitlab_repository::create(net::any_io
   auto ca = read_ca_file(gitlab.ca_file, "gitlab.ca_file");
   if (!ca) return ca.take_failure();
   upstream::endpoint ep;
-  p->base_path = path_of(gitlab.url);
+  p->base_path = upstream::url_path(gitlab.url);
   ep.server = gitlab.url.substr(0, gitlab.url.size() - p->base_path.size());
   ep.ca_pem = std::move(*ca);
   ep.insecure_skip_tls_verify = gitlab.insecure_skip_tls_verify;

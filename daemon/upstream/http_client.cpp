@@ -217,6 +217,12 @@ std::string_view http_response::header(std::string_view name) const {
   return {};
 }
 
+std::string url_path(const std::string& url) {
+  auto scheme = url.find("://");
+  auto slash = url.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  return slash == std::string::npos ? std::string{} : url.substr(slash);
+}
+
 http_request authorized_get(std::string target, std::string authorization) {
   http_request r;
   r.target = std::move(target);

@@ -82,6 +82,10 @@ class http_client {
   std::unique_ptr<impl> impl_;
 };
 
+/// The path part of a server URL ("/gitlab" of https://host/gitlab, "" without one): an
+/// instance's base path, which request targets and followed links carry.
+std::string url_path(const std::string& url);
+
 /// A request with one Authorization header (empty = none): the Kubernetes shape.
 http_request authorized_get(std::string target, std::string authorization);
 
