@@ -6,10 +6,15 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace runnerfleet::gitops {
+struct stack_schema;
+}  // namespace runnerfleet::gitops
 
 namespace runnerfleet {
 
@@ -104,7 +109,7 @@ struct prometheus_config {
 /// One tfvars file of a runner stack: where it is, which stack reads it, which cluster runs it.
 struct gitops_file_config {
   std::string path;     ///< repository path, e.g. tofu/stacks/gitlab-runners/prod.tfvars
-  std::string stack;    ///< gitlab-runners or arc-runners (from the path when not given)
+  std::string stack;    ///< a stack's name, e.g. gitlab-runners (from the path when not given)
   std::string cluster;  ///< a clusters[].name (the only cluster when not given)
   /// Live runner name → the stack's runner it is (nix, docker, dind or an extra_runner_sets key),
   /// for releases not named as the tfvars' *_runner_name says.
@@ -122,6 +127,8 @@ struct gitops_config {
   std::string branch_prefix = "runnerfleet/";  ///< proposal branches are <prefix><runner>-<key hash>
   std::vector<gitops_file_config> files;
   std::vector<std::string> unmanaged;  ///< live runners deliberately kept outside the stacks
+  /// The stacks files may name: the built-in ones, replaced or joined by gitops.stacks entries.
+  std::vector<std::shared_ptr<const gitops::stack_schema>> stacks;
   int line = 0;
 };
 

@@ -2,9 +2,13 @@
 #include "common/config_gitops.hpp"
 
 #include "common/config_fields.hpp"
+#include "common/config_stack.hpp"
 #include "common/gitops/stack_schema.hpp"
+#include "common/gitops/value_rules.hpp"
 #include "common/gitops/tfvars.hpp"
 
+#include <algorithm>
+#include <memory>
 #include <set>
 
 namespace runnerfleet {
@@ -14,12 +18,34 @@ using namespace config_fields;
 namespace {
 
 /// tofu/stacks/<stack>/<env>.tfvars names its stack; "" when the path does not.
-std::string stack_in_path(const std::string& path) {
-  for (auto s : {gitops::stack_id::gitlab_runners, gitops::stack_id::arc_runners}) {
-    auto dir = "/" + std::string(gitops::to_string(s)) + "/";
-    if (("/" + path).find(dir) != std::string::npos) return std::string(gitops::to_string(s));
-  }
+std::string stack_in_path(const std::string& path, const std::vector<gitops::stack_ref>& stacks) {
+  for (const auto& s : stacks)
+    if (("/" + path).find("/" + s->name + "/") != std::string::npos) return s->name;
   return {};
+}
+
+/// "gitlab-runners, arc-runners or gpu-runners".
+std::string stack_names(const std::vector<gitops::stack_ref>& stacks) {
+  std::vector<std::string> names;
+  for (const auto& s : stacks) names.push_back(s->name);
+  return gitops::or_list(names);
+}
+
+/// The built-in stacks, each replaced by a gitops.stacks entry of its name, then the new ones.
+std::vector<gitops::stack_ref> parse_stacks(const YAML::Node& node) {
+  auto stacks = gitops::builtin_stacks();
+  if (!node) return stacks;
+  if (!node.IsSequence()) fail("gitops.stacks", node, "expected a list of stack definitions (name, forge, runners, variables, ...)");
+  std::set<std::string> defined;
+  for (std::size_t i = 0; i < node.size(); ++i) {
+    auto path = "gitops.stacks[" + std::to_string(i) + "]";
+    auto s = std::make_shared<const gitops::stack_schema>(parse_stack(node[i], path));
+    if (!defined.insert(s->name).second) fail(path + ".name", node[i]["name"], s->name + " is defined twice");
+    auto same = std::find_if(stacks.begin(), stacks.end(), [&](const auto& b) { return b->name == s->name; });
+    if (same != stacks.end()) *same = std::move(s);
+    else stacks.push_back(std::move(s));
+  }
+  return stacks;
 }
 
 /// A repository-relative path: no leading '/', no '..' step, no empty step.
@@ -36,7 +62,8 @@ bool safe_relative_path(const std::string& p) {
   return true;
 }
 
-gitops_file_config parse_file(const YAML::Node& node, const std::string& path, const config& cfg) {
+gitops_file_config parse_file(const YAML::Node& node, const std::string& path, const config& cfg,
+                              const std::vector<gitops::stack_ref>& stacks) {
   check_keys(node, path, {"path", "stack", "cluster", "runners"});
   gitops_file_config f;
   if (!node["path"]) fail(path + ".path", node, "is required (e.g. tofu/stacks/gitlab-runners/prod.tfvars)");
@@ -44,14 +71,15 @@ gitops_file_config parse_file(const YAML::Node& node, const std::string& path, c
   if (!safe_relative_path(f.path)) fail(path + ".path", node["path"], "expected a relative path inside the repository");
   if (!tfvars::format_for(f.path))
     fail(path + ".path", node["path"], "expected a .tfvars or .tfvars.json file");
-  auto implied = stack_in_path(f.path);
+  auto implied = stack_in_path(f.path, stacks);
   f.stack = node["stack"] ? get_string(node["stack"], path + ".stack") : implied;
   if (!implied.empty() && f.stack != implied)
     fail(path + ".stack", node["stack"], "is " + f.stack + " but the path is in the " + implied + " stack's directory");
-  if (!gitops::stack_from_string(f.stack))
+  const auto stack = gitops::find_stack(stacks, f.stack);
+  if (!stack)
     fail(path + ".stack", node["stack"] ? node["stack"] : node,
-         f.stack.empty() ? "is required when the path has no tofu/stacks/<stack>/ (gitlab-runners or arc-runners)"
-                         : "expected gitlab-runners or arc-runners");
+         f.stack.empty() ? "is required when the path has no tofu/stacks/<stack>/ (" + stack_names(stacks) + ")"
+                         : "expected " + stack_names(stacks) + " (or define it in gitops.stacks)");
   if (auto n = node["cluster"]) {
     f.cluster = get_string(n, path + ".cluster");
     bool known = false;
@@ -63,13 +91,17 @@ gitops_file_config parse_file(const YAML::Node& node, const std::string& path, c
     fail(path + ".cluster", node, "is required when more than one cluster is configured");
   }
   if (auto m = node["runners"]) {
-    if (!m.IsMap()) fail(path + ".runners", m, "expected a mapping of live runner name to the stack's runner (nix, docker, dind or an extra set)");
+    const auto types = gitops::or_list(stack->layout.runners);
+    const auto* sets = gitops::runner_set_variable(*stack);
+    if (!m.IsMap())
+      fail(path + ".runners", m, "expected a mapping of live runner name to the stack's runner (" + types +
+                                     (sets ? ", or a " + sets->key + " key)" : ")"));
     for (const auto& kv : m) {
       auto live = kv.first.as<std::string>();
       auto target = get_string(kv.second, path + ".runners." + live);
-      if (f.stack == "gitlab-runners" && target != "nix" && target != "docker" && target != "dind")
-        fail(path + ".runners." + live, kv.second, "expected nix, docker or dind (the gitlab-runners stack's runners)");
       if (target.empty()) fail(path + ".runners." + live, kv.second, "must name the stack's runner");
+      if (!sets && !gitops::is_runner_type(*stack, target))
+        fail(path + ".runners." + live, kv.second, "expected " + types + " (the " + f.stack + " stack's runners)");
       f.runners[live] = target;
     }
   }
@@ -80,8 +112,9 @@ gitops_file_config parse_file(const YAML::Node& node, const std::string& path, c
 
 gitops_config parse_gitops(const YAML::Node& node, const config& cfg) {
   check_keys(node, "gitops", {"project", "local_path", "branch", "token_file", "poll_interval", "request_timeout",
-                              "branch_prefix", "files", "unmanaged"});
+                              "branch_prefix", "files", "unmanaged", "stacks"});
   gitops_config g;
+  g.stacks = parse_stacks(node["stacks"]);
   g.line = node.Mark().line + 1;
   if (auto n = node["project"]) g.project = get_string(n, "gitops.project");
   if (auto n = node["local_path"]) g.local_path = get_string(n, "gitops.local_path");
@@ -113,7 +146,7 @@ gitops_config parse_gitops(const YAML::Node& node, const config& cfg) {
   std::set<std::string> seen;
   for (std::size_t i = 0; i < files.size(); ++i) {
     auto path = "gitops.files[" + std::to_string(i) + "]";
-    auto f = parse_file(files[i], path, cfg);
+    auto f = parse_file(files[i], path, cfg, g.stacks);
     if (!seen.insert(f.path).second) fail(path + ".path", files[i]["path"], f.path + " is listed twice");
     g.files.push_back(std::move(f));
   }

@@ -2,6 +2,7 @@
 #include "daemon/daemon.hpp"
 
 #include "build_config.hpp"
+#include "common/gitops/stack_schema.hpp"
 #include "common/kube/kubeconfig.hpp"
 #include "common/timeouts.hpp"
 #include "daemon/audit_journal.hpp"
@@ -87,6 +88,14 @@ json gitops_settings(const config& cfg) {
     for (const auto& [live, target] : f.runners) runners[live] = target;
     files.push_back({{"path", f.path}, {"stack", f.stack}, {"cluster", f.cluster}, {"runners", std::move(runners)}});
   }
+  json stacks = json::array();
+  for (const auto& s : g.stacks)
+    stacks.push_back({{"name", s->name},
+                      {"source", s->builtin ? "builtin" : "config"},
+                      {"forge", s->layout.forge},
+                      {"runners", s->layout.runners},
+                      {"runner_sets", s->layout.sets.key.empty() ? json(nullptr) : json(s->layout.sets.key)},
+                      {"variables", s->variables.size()}});
   return {{"source", g.project ? "gitlab" : "local"},
           {"project", g.project ? json(*g.project) : json(nullptr)},
           {"local_path", g.local_path ? json(*g.local_path) : json(nullptr)},
@@ -97,6 +106,7 @@ json gitops_settings(const config& cfg) {
           {"proposals", g.project ? "merge requests into " + g.branch + " (never applied directly)"
                                   : std::string("unavailable: a local checkout cannot take merge requests")},
           {"files", std::move(files)},
+          {"stacks", std::move(stacks)},
           {"unmanaged", g.unmanaged}};
 }
 

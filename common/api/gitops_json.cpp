@@ -64,7 +64,7 @@ json desired_source_json(const gitops::desired_state& d, bool stale) {
   json files = json::array();
   for (const auto& f : d.files)
     files.push_back({{"path", f.path},
-                     {"stack", gitops::to_string(f.stack)},
+                     {"stack", f.stack->name},
                      {"cluster", f.cluster},
                      {"last_commit_id", f.last_commit_id.empty() ? json(nullptr) : json(f.last_commit_id)},
                      {"readable", f.doc.has_value()},

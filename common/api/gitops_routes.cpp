@@ -70,12 +70,14 @@ result<body> gitops_config(const route_match& m, const query_params& q, const sn
   if (!found) return found.take_failure();
   const auto* want = *found;
   const auto& file = s.desired->files[want->file];
-  auto config = gitops::desired_config(file.stack, want->stack_runner, *file.doc);
+  const auto& stack = *file.stack;
+  auto config = gitops::desired_config(stack, want->stack_runner, *file.doc);
   if (!config) return config.take_failure();
+  const auto* sets = gitops::runner_set_variable(stack);
   json settings = json::array();
   for (const auto& [key, entry] : *config) {
-    auto spec_key = key.rfind("extra_runner_sets.", 0) == 0 ? std::string("extra_runner_sets") : key;
-    const auto* spec = gitops::find_variable(file.stack, spec_key);
+    auto spec_key = sets && key.rfind(sets->key + ".", 0) == 0 ? sets->key : key;
+    const auto* spec = gitops::find_variable(stack, spec_key);
     settings.push_back({{"key", key},
                         {"value", entry.sensitive ? json(nullptr) : tfvars_to_json(entry.value)},
                         {"default", entry.is_default},
@@ -93,7 +95,7 @@ result<body> gitops_config(const route_match& m, const query_params& q, const sn
                {"cluster", want->cluster},
                {"namespace", want->ns},
                {"forge", want->forge},
-               {"stack", gitops::to_string(file.stack)},
+               {"stack", stack.name},
                {"stack_runner", want->stack_runner},
                {"file", file.path},
                {"last_commit_id", file.last_commit_id.empty() ? json(nullptr) : json(file.last_commit_id)},

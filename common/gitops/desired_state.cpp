@@ -3,19 +3,17 @@
 
 namespace runnerfleet::gitops {
 
-std::string_view forge_of(stack_id s) { return s == stack_id::gitlab_runners ? "gitlab" : "github"; }
-
-std::optional<tfvars::value> effective_value(stack_id s, const tfvars::document& doc, const std::string& key) {
+std::optional<tfvars::value> effective_value(const stack_schema& s, const tfvars::document& doc, const std::string& key) {
   if (auto got = doc.get({key}); got && got->type() != tfvars::kind::null) return *got;
   if (const auto* spec = find_variable(s, key); spec && spec->default_value) return *spec->default_value;
   return std::nullopt;
 }
 
-std::optional<tfvars::value> effective_at(stack_id s, const tfvars::document& doc, const tfvars::path& p) {
+std::optional<tfvars::value> effective_at(const stack_schema& s, const tfvars::document& doc, const tfvars::path& p) {
   if (p.size() == 1) return effective_value(s, doc, p.front());
   if (auto got = doc.get(p); got) return *got;
-  const auto* sets = find_variable(s, "extra_runner_sets");
-  if (p.size() != 3 || p.front() != "extra_runner_sets" || !sets) return std::nullopt;
+  const auto* sets = runner_set_variable(s);
+  if (p.size() != 3 || !sets || p.front() != sets->key) return std::nullopt;
   for (const auto& field : sets->fields)
     if (field.name == p.back()) return field.default_value;
   return std::nullopt;
@@ -36,26 +34,31 @@ error undeclared_error(const desired_state& d, const std::string& runner) {
 
 std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t index) {
   std::vector<declared_runner> out;
-  if (!f.doc) return out;
+  if (!f.doc || !f.stack) return out;
   const auto& doc = *f.doc;
-  auto ns_value = effective_value(f.stack, doc, f.stack == stack_id::gitlab_runners ? "namespace" : "runner_namespace");
-  std::string ns = ns_value && ns_value->type() == tfvars::kind::string ? ns_value->text() : "";
+  const auto& s = *f.stack;
+  const auto& layout = s.layout;
+  auto text = [&](const std::string& key) {
+    auto v = key.empty() ? std::nullopt : effective_value(s, doc, key);
+    return v && v->type() == tfvars::kind::string ? v->text() : std::string();
+  };
+  auto ns = text(layout.namespace_key);
   auto add = [&](std::string name, std::string stack_runner) {
     for (const auto& [live, target] : f.runner_overrides)
       if (target == stack_runner) name = live;
-    out.push_back({std::move(name), f.cluster, ns, std::string(forge_of(f.stack)), std::move(stack_runner), index});
+    out.push_back({std::move(name), f.cluster, ns, layout.forge, std::move(stack_runner), index});
   };
-  for (std::string p : {"nix", "docker", "dind"}) {
-    if (p != "nix") {
-      auto deploy = effective_value(f.stack, doc, "deploy_" + p + "_runner");
+  for (const auto& p : layout.runners) {
+    if (auto deploy_key = expand(layout.deploy_key, p); !layout.deploy_key.empty() && find_variable(s, deploy_key)) {
+      auto deploy = effective_value(s, doc, deploy_key);
       if (!deploy || !deploy->as_bool()) continue;
     }
-    auto name = effective_value(f.stack, doc, p + "_runner_name");
-    add(name && name->type() == tfvars::kind::string ? name->text() : p, p);
+    auto name = layout.name_key.empty() ? std::string() : text(expand(layout.name_key, p));
+    add(name.empty() ? p : name, p);
   }
-  if (f.stack == stack_id::arc_runners)
-    if (auto sets = doc.get({"extra_runner_sets"}); sets && sets->type() == tfvars::kind::object)
-      for (const auto& m : sets->members()) add(m.key, m.key);
+  if (const auto* sets = runner_set_variable(s))
+    if (auto entries = doc.get({sets->key}); entries && entries->type() == tfvars::kind::object)
+      for (const auto& m : entries->members()) add(m.key, m.key);
   return out;
 }
 

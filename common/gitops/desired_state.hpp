@@ -18,7 +18,7 @@ namespace runnerfleet::gitops {
 /// One tfvars file as read, or why it could not be.
 struct stack_file {
   std::string path;
-  stack_id stack = stack_id::gitlab_runners;
+  stack_ref stack;  ///< the stack whose variables the file sets (never null once configured)
   std::string cluster;
   std::map<std::string, std::string> runner_overrides;  ///< live name → stack runner (gitops.files[].runners)
   std::string last_commit_id;  ///< the commit that last changed the file ("" for a local checkout)
@@ -41,24 +41,25 @@ struct declared_runner {
   std::string name;          ///< the live name (Helm release)
   std::string cluster;
   std::string ns;
-  std::string forge;         ///< gitlab (gitlab-runners stack) or github (arc-runners)
-  std::string stack_runner;  ///< nix, docker, dind or an extra_runner_sets key
+  std::string forge;         ///< the stack's: gitlab (releases) or github (scale sets)
+  std::string stack_runner;  ///< a runner type (nix, docker, dind) or a runner set key
   std::size_t file = 0;      ///< index into desired_state::files
 };
 
 /// A stack-level key's value in a file, or its schema default when the file leaves it out.
-std::optional<tfvars::value> effective_value(stack_id s, const tfvars::document& doc, const std::string& key);
+std::optional<tfvars::value> effective_value(const stack_schema& s, const tfvars::document& doc, const std::string& key);
 
-/// The value at a path (a top-level key, or extra_runner_sets.<set>.<field>) in a file, or the
+/// The value at a path (a top-level key, or <runner sets key>.<set>.<field>) in a file, or the
 /// schema default the variable or field takes when the file leaves it out.
-std::optional<tfvars::value> effective_at(stack_id s, const tfvars::document& doc, const tfvars::path& p);
+std::optional<tfvars::value> effective_at(const stack_schema& s, const tfvars::document& doc, const tfvars::path& p);
 
 /// Why no readable file declares `runner`: unavailable naming an unreadable file (which may
 /// declare it), else not_found.
 error undeclared_error(const desired_state& d, const std::string& runner);
 
-/// The runners a readable file declares: nix always, docker and dind when deploy_*_runner, and
-/// (ARC) every extra_runner_sets key, named by *_runner_name unless overridden.
+/// The runners a readable file declares, as its stack's layout says: each runner type whose deploy
+/// key is true (or that has none), named by its name key unless overridden, and every key of the
+/// runner set map (ARC extra_runner_sets).
 std::vector<declared_runner> declared_runners(const stack_file& f, std::size_t index);
 
 /// The declared runner of this name (and cluster, when given); nullptr when none or, without a
@@ -75,8 +76,5 @@ result<const declared_runner*> resolve_declared(const desired_state& d, const st
 
 /// All runners all readable files declare.
 std::vector<declared_runner> declared_runners(const desired_state& d);
-
-/// "gitlab" for the GitLab runner stack, "github" for ARC.
-std::string_view forge_of(stack_id s);
 
 }  // namespace runnerfleet::gitops

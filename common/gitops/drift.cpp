@@ -6,6 +6,8 @@
 #include <map>
 #include <tuple>
 
+#include "common/gitops/value_rules.hpp"
+
 namespace runnerfleet::gitops {
 namespace {
 
@@ -29,35 +31,40 @@ class judge {
   judge(const stack_file& f, const declared_runner& d, const runner_view& live, std::vector<drift_item>& out)
       : file_(f), declared_(d), live_(live), out_(out) {}
 
-  /// The tfvars value of `key` (a top-level key, or a field of this runner's extra_runner_sets entry).
+  /// The tfvars value of `key` (a top-level key, or a field of this runner's set entry).
   std::optional<tfvars::value> desired(const std::string& key) const {
-    if (extra()) return effective_at(file_.stack, *file_.doc, {"extra_runner_sets", declared_.stack_runner, key});
-    return effective_value(file_.stack, *file_.doc, key);
+    if (extra()) return effective_at(stack(), *file_.doc, {sets_key(), declared_.stack_runner, key});
+    return effective_value(stack(), *file_.doc, key);
   }
 
   /// The key as a reviewer finds it in the file.
   std::string key_name(const std::string& key) const {
-    return extra() ? "extra_runner_sets." + declared_.stack_runner + "." + key : key;
+    return extra() ? sets_key() + "." + declared_.stack_runner + "." + key : key;
   }
 
   /// A count the tfvars set (replicas, runners) against the live one.
   void count(const std::string& key, std::string kind, const std::optional<int>& live, const std::string& what) {
+    if (key.empty()) return;
     auto want = desired(key);
     auto n = want ? want->as_int() : std::nullopt;
     if (!n || (live && *live == *n)) return;
-    bool paused = is_paused_scale_set(live_) && key.ends_with("max_runners");
+    bool paused = is_paused_scale_set(live_) && key == max_key();
     add(paused ? "info" : "warning", std::move(kind), key_name(key), text_of(want), text_of(live),
         key_name(key) + ": tfvars say " + text_of(want) + ", " + what + " has " + text_of(live) +
             (paused ? " (paused by runnerfleet: scaled to zero until resumed)" : ""));
   }
 
-  /// A value the module fixes (the stack does not expose it) against the live HPA.
-  void fixed(const std::string& key, int module_value, const std::optional<int>& live, std::string kind,
-             const std::string& what) {
-    if (live && *live == module_value) return;
-    add("warning", std::move(kind), key, std::to_string(module_value), text_of(live),
-        what + " is " + text_of(live) + " but the runner module sets " + std::to_string(module_value) +
-            " (" + key + ", not exposed by the stack): changed outside OpenTofu");
+  /// An HPA setting against the live HPA: the stack's key, or the value its module fixes.
+  void hpa(const hpa_setting& setting, const std::optional<int>& live, std::string kind, const std::string& what) {
+    if (!setting.fixed) {
+      if (!setting.key.empty()) count(expand(setting.key, declared_.stack_runner), std::move(kind), live, what);
+      return;
+    }
+    if (live && *live == *setting.fixed) return;
+    auto module_value = std::to_string(*setting.fixed);
+    add("warning", std::move(kind), setting.key, module_value, text_of(live),
+        what + " is " + text_of(live) + " but the runner module sets " + module_value + " (" + setting.key +
+            ", not exposed by the stack): changed outside OpenTofu");
   }
 
   /// A resource quantity against the live container's.
@@ -80,49 +87,67 @@ class judge {
                     std::move(want), std::move(have), file_.path, std::move(message)});
   }
 
-  void gitlab_release() {
+  void release() {
+    const auto& l = layout();
     const auto& p = declared_.stack_runner;
-    auto enabled = desired(p + "_hpa_enabled");
+    const auto autoscale_key = expand(l.autoscale_key, p);
+    auto enabled = l.autoscale_key.empty() ? std::optional(tfvars::value::boolean(true)) : desired(autoscale_key);
     bool want_hpa = enabled && enabled->as_bool();
     bool has_hpa = live_.scaling.model == "hpa";
     if (want_hpa != has_hpa) {
-      add("warning", "autoscaler", p + "_hpa_enabled", want_hpa ? "true" : "false",
+      const auto key = l.autoscale_key.empty() ? std::string("autoscaling") : autoscale_key;
+      add("warning", "autoscaler", key, want_hpa ? "true" : "false",
           has_hpa ? "HPA " + live_.scaling.autoscaler : "no HPA",
-          p + "_hpa_enabled: tfvars say " + std::string(want_hpa ? "true" : "false") + " but the release " +
+          key + ": tfvars say " + std::string(want_hpa ? "true" : "false") + " but the release " +
               (has_hpa ? "has HPA " + live_.scaling.autoscaler : "has no HPA"));
     } else if (has_hpa) {
       const auto& s = live_.scaling;
-      count(p + "_hpa_min_replicas", "replicas", s.min, "the HPA");
-      count(p + "_hpa_max_replicas", "replicas", s.max, "the HPA");
-      fixed("hpa_cpu_target", 70, s.cpu_target, "target", "the HPA's CPU target");
-      fixed("hpa_memory_target", 80, s.memory_target, "target", "the HPA's memory target");
-      fixed("hpa_scale_up_window", 15, s.scale_up_window_s, "window", "the HPA's scale-up window");
-      fixed("hpa_scale_down_window", 300, s.scale_down_window_s, "window", "the HPA's scale-down window");
+      count(expand(l.min_key, p), "replicas", s.min, "the HPA");
+      count(max_key(), "replicas", s.max, "the HPA");
+      hpa(l.cpu_target, s.cpu_target, "target", "the HPA's CPU target");
+      hpa(l.memory_target, s.memory_target, "target", "the HPA's memory target");
+      hpa(l.scale_up_window, s.scale_up_window_s, "window", "the HPA's scale-up window");
+      hpa(l.scale_down_window, s.scale_down_window_s, "window", "the HPA's scale-down window");
     }
-    if (live_.resources) resources("manager_", *live_.resources, "manager");
+    if (live_.resources && !l.resources_prefix.empty())
+      resources(expand(l.resources_prefix, p), *live_.resources, "manager");
   }
 
   void scale_set() {
-    bool is_extra = extra();
-    auto prefix = is_extra ? std::string() : declared_.stack_runner + "_";
-    count(prefix + "min_runners", "runners", live_.scaling.min, "the scale set");
-    count(prefix + "max_runners", "runners", live_.scaling.max, "the scale set");
-    if (live_.resources) resources(prefix, *live_.resources, "runner");
+    const auto& l = layout();
+    if (extra()) {
+      count(l.sets.min_field, "runners", live_.scaling.min, "the scale set");
+      count(l.sets.max_field, "runners", live_.scaling.max, "the scale set");
+      if (live_.resources && l.sets.resources_prefix) resources(*l.sets.resources_prefix, *live_.resources, "runner");
+      return;
+    }
+    const auto& p = declared_.stack_runner;
+    count(expand(l.min_key, p), "runners", live_.scaling.min, "the scale set");
+    count(max_key(), "runners", live_.scaling.max, "the scale set");
+    if (live_.resources && !l.resources_prefix.empty())
+      resources(expand(l.resources_prefix, p), *live_.resources, "runner");
   }
 
   void run() {
     if (live_.ns != declared_.ns)
-      add("warning", "namespace", file_.stack == stack_id::gitlab_runners ? "namespace" : "runner_namespace",
-          declared_.ns, live_.ns, "tfvars place it in namespace " + declared_.ns + ", it runs in " + live_.ns);
-    if (file_.stack == stack_id::gitlab_runners) gitlab_release();
+      add("warning", "namespace", layout().namespace_key, declared_.ns, live_.ns,
+          "tfvars place it in namespace " + declared_.ns + ", it runs in " + live_.ns);
+    if (layout().forge == "gitlab") release();
     else scale_set();
   }
 
  private:
-  bool extra() const {
-    return file_.stack == stack_id::arc_runners && declared_.stack_runner != "nix" &&
-           declared_.stack_runner != "docker" && declared_.stack_runner != "dind";
+  const stack_schema& stack() const { return *file_.stack; }
+  const runner_layout& layout() const { return file_.stack->layout; }
+  const std::string& sets_key() const { return layout().sets.key; }
+
+  /// The key (or set field) of this runner's maximum: at zero while paused, that is expected.
+  std::string max_key() const {
+    return extra() ? layout().sets.max_field : expand(layout().max_key, declared_.stack_runner);
   }
+
+  /// Whether this runner is a runner set entry rather than one of the stack's runner types.
+  bool extra() const { return !is_runner_type(stack(), declared_.stack_runner); }
 
   void resources(const std::string& prefix, const resources_view& r, const std::string& container) {
     quantity(prefix + "cpu_request", r.cpu_request, container);
@@ -158,7 +183,7 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
   std::set<std::pair<std::string, std::string>> covered;  // (cluster, forge) some readable file declares for
   std::set<std::pair<std::string, std::string>> unknown;  // (cluster, forge) with an unreadable file
   for (const auto& f : d.files) {
-    std::pair<std::string, std::string> where{f.cluster, std::string(forge_of(f.stack))};
+    std::pair<std::string, std::string> where{f.cluster, f.stack ? f.stack->layout.forge : ""};
     if (f.doc) {
       covered.insert(where);
       continue;
@@ -203,23 +228,21 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
 
 void attach_config_refs(const desired_state& d, const std::vector<drift_item>& drift, std::vector<runner_view>& runners) {
   auto live = index_runners(runners);
-  std::map<std::pair<std::string, std::string>, runner_config_ref> refs;  // (name, cluster)
+  std::map<std::tuple<std::string, std::string, std::string>, runner_config_ref> refs;  // (name, cluster, forge)
   for (const auto& want : declared_runners(d)) {
-    auto it = live.find(std::tie(want.name, want.cluster, want.forge));
-    if (it == live.end()) continue;
-    refs[{want.name, want.cluster}] = {d.files[want.file].path, std::string(to_string(d.files[want.file].stack)),
-                                       want.stack_runner};
+    if (!live.contains(std::tie(want.name, want.cluster, want.forge))) continue;
+    const auto& file = d.files[want.file];
+    refs[{want.name, want.cluster, want.forge}] = {file.path, file.stack->name, want.stack_runner};
   }
-  for (const auto& item : drift) {
-    auto it = refs.find({item.runner, item.cluster});
-    if (it == refs.end()) continue;
-    if (item.severity == "error") ++it->second.drift_errors;
-    else if (item.severity == "warning") ++it->second.drift_warnings;
-    else ++it->second.drift_info;
-  }
+  for (const auto& item : drift)
+    for (auto it = refs.lower_bound({item.runner, item.cluster, ""});
+         it != refs.end() && std::get<0>(it->first) == item.runner && std::get<1>(it->first) == item.cluster; ++it) {
+      if (item.severity == "error") ++it->second.drift_errors;
+      else if (item.severity == "warning") ++it->second.drift_warnings;
+      else ++it->second.drift_info;
+    }
   for (auto& r : runners)
-    if (auto it = refs.find({r.name, r.cluster}); it != refs.end() && (r.forge == "gitlab") == (it->second.stack == "gitlab-runners"))
-      r.config = it->second;
+    if (auto it = refs.find({r.name, r.cluster, r.forge}); it != refs.end()) r.config = it->second;
 }
 
 }  // namespace runnerfleet::gitops

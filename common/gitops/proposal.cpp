@@ -12,8 +12,6 @@ namespace {
 
 constexpr std::size_t max_title = 200;  // GitLab allows 255
 
-bool is_builtin_runner(const std::string& r) { return r == "nix" || r == "docker" || r == "dind"; }
-
 std::string shown(const std::optional<tfvars::value>& v) {
   if (!v) return "unset";
   auto text = tfvars::to_hcl(*v);
@@ -35,23 +33,26 @@ status check_idempotency_key(const std::string& key) {
   return ok();
 }
 
-/// The edits as tfvars paths, after the schema's checks: top-level keys for a built-in runner,
-/// fields of its extra_runner_sets entry for an extra scale set.
+/// The edits as tfvars paths, after the schema's checks: top-level keys for a runner type,
+/// fields of its entry for a runner set entry (ARC extra_runner_sets).
 result<std::map<tfvars::path, tfvars::value>> validated_edits(const stack_file& f, const std::string& stack_runner,
                                                               const std::map<std::string, tfvars::value>& changes) {
   std::map<tfvars::path, tfvars::value> edits;
-  if (is_builtin_runner(stack_runner) || f.stack == stack_id::gitlab_runners) {
-    auto ok = validate_change(f.stack, stack_runner, changes, *f.doc);
+  const auto& stack = *f.stack;
+  const auto* sets_spec = runner_set_variable(stack);
+  if (is_runner_type(stack, stack_runner) || !sets_spec) {
+    auto ok = validate_change(stack, stack_runner, changes, *f.doc);
     if (!ok) return ok.take_failure();
     for (auto& [key, v] : *ok) edits.emplace(tfvars::path{key}, std::move(v));
     return edits;
   }
-  // An extra scale set: rebuild extra_runner_sets with this entry changed, so the schema checks
-  // the whole entry (types, min ≤ max, request ≤ limit) exactly as OpenTofu will see it.
-  auto sets = f.doc->get({"extra_runner_sets"});
+  // A runner set entry: rebuild the set map with this entry changed, so the schema checks the
+  // whole entry (types, min ≤ max, request ≤ limit) exactly as OpenTofu will see it.
+  const auto& sets_key = sets_spec->key;
+  auto sets = f.doc->get({sets_key});
   if (!sets || sets->type() != tfvars::kind::object)
-    return make_error(error_code::not_found, f.path + " has no extra_runner_sets");
-  const auto prefix = "extra_runner_sets." + stack_runner + ".";
+    return make_error(error_code::not_found, f.path + " has no " + sets_key);
+  const auto prefix = sets_key + "." + stack_runner + ".";
   std::vector<tfvars::member> members;
   std::map<std::string, tfvars::value> fields;
   for (const auto& [key, v] : changes) {
@@ -76,13 +77,13 @@ result<std::map<tfvars::path, tfvars::value>> validated_edits(const stack_file& 
     }
     members.push_back({m.key, tfvars::value::object(std::move(entry))});
   }
-  std::map<std::string, tfvars::value> whole{{"extra_runner_sets", tfvars::value::object(std::move(members))}};
-  auto ok = validate_change(f.stack, stack_runner, whole, *f.doc);
+  std::map<std::string, tfvars::value> whole{{sets_key, tfvars::value::object(std::move(members))}};
+  auto ok = validate_change(stack, stack_runner, whole, *f.doc);
   if (!ok) return ok.take_failure();
-  const auto* entry = ok->at("extra_runner_sets").find(stack_runner);
+  const auto* entry = ok->at(sets_key).find(stack_runner);
   for (const auto& [field, _] : fields)
     if (const auto* v = entry ? entry->find(field) : nullptr)
-      edits.emplace(tfvars::path{"extra_runner_sets", stack_runner, field}, *v);
+      edits.emplace(tfvars::path{sets_key, stack_runner, field}, *v);
   return edits;
 }
 
@@ -157,7 +158,7 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
   p.cluster = want->cluster;
   p.ns = want->ns;
   p.forge = want->forge;
-  p.stack = std::string(to_string(f.stack));
+  p.stack = f.stack->name;
   p.stack_runner = want->stack_runner;
   p.file = f.path;
   p.base_commit = f.last_commit_id;
@@ -165,7 +166,7 @@ result<proposal_plan> plan_proposal(const desired_state& d, const proposal_reque
   for (const auto& [path, v] : *edits) {
     planned_change c;
     c.key = tfvars::to_string(path);
-    c.from = effective_at(f.stack, doc, path);
+    c.from = effective_at(*f.stack, doc, path);
     c.from_default = c.from && !doc.get(path);
     if (c.from && *c.from == v) continue;  // already so: not part of the change
     c.to = v;

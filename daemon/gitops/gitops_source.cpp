@@ -35,10 +35,10 @@ void parse_into(gitops::stack_file& f, std::string content) {
   else f.problem = doc.failure().message;
 }
 
-gitops::stack_file empty_file(const gitops_file_config& c) {
+gitops::stack_file empty_file(const gitops_config& g, const gitops_file_config& c) {
   gitops::stack_file f;
   f.path = c.path;
-  f.stack = *gitops::stack_from_string(c.stack);
+  f.stack = gitops::find_stack(g.stacks, c.stack);  // config parsing checked the name
   f.cluster = c.cluster;
   f.runner_overrides = c.runners;
   return f;
@@ -83,7 +83,7 @@ struct gitops_source::impl {
     // that was missing or could not be parsed.
     if (state && state->commit == *head) co_return *state;
     for (const auto& c : g.files) {
-      auto f = empty_file(c);
+      auto f = empty_file(g, c);
       auto got = co_await repo->read_file(c.path, *head);
       if (!got && got.failure().code != error_code::not_found) co_return got.take_failure();
       if (!got) {
@@ -106,7 +106,7 @@ struct gitops_source::impl {
     d.source = "checkout " + *g.local_path;
     d.branch = g.branch;
     for (const auto& c : g.files) {
-      auto f = empty_file(c);
+      auto f = empty_file(g, c);
       std::ifstream in(std::filesystem::path(*g.local_path) / c.path, std::ios::binary);
       if (!in) {
         f.problem = "cannot be read from " + *g.local_path;

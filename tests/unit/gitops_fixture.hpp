@@ -31,8 +31,12 @@ inline const std::string arc_path = "tofu/stacks/arc-runners/dev.tfvars";
 /// The branch head and every file's last commit in the fixture state.
 inline const std::string fixture_commit = "9d2c1f0e8b7a6c5d4e3f2a1b0c9d8e7f6a5b4c3d";
 
+/// The built-in stacks the simulator's files use.
+inline gitops::stack_ref gitlab_stack() { return gitops::builtin_stack("gitlab-runners"); }
+inline gitops::stack_ref arc_stack() { return gitops::builtin_stack("arc-runners"); }
+
 /// A parsed stack file (the test fails at once if `text` does not parse).
-inline gitops::stack_file file_of(const std::string& path, gitops::stack_id stack, const std::string& text,
+inline gitops::stack_file file_of(const std::string& path, gitops::stack_ref stack, const std::string& text,
                                   const std::string& cluster = "dev") {
   gitops::stack_file f;
   f.path = path;
@@ -52,8 +56,8 @@ inline gitops::desired_state dev_state() {
   d.source = "gitlab project ci/flywheel";
   d.branch = "main";
   d.commit = fixture_commit;
-  d.files.push_back(file_of(gitlab_path, gitops::stack_id::gitlab_runners, gitlab_dev()));
-  d.files.push_back(file_of(arc_path, gitops::stack_id::arc_runners, arc_dev()));
+  d.files.push_back(file_of(gitlab_path, gitlab_stack(), gitlab_dev()));
+  d.files.push_back(file_of(arc_path, arc_stack(), arc_dev()));
   return d;
 }
 

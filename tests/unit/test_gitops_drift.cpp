@@ -141,7 +141,7 @@ using Catch::Matchers::Contains;
 }  // namespace
 
 TEST_CASE("gitops: the gitlab-runners dev file declares its three releases", "[gitops]") {
-  auto f = file_of(gitlab_path, stack_id::gitlab_runners, gitlab_dev());
+  auto f = file_of(gitlab_path, gitlab_stack(), gitlab_dev());
   auto declared = declared_runners(f, 7);
   REQUIRE(names_of(declared) ==
           std::vector<std::string>{"nix-runner", "docker-runner", "dind-runner"});
@@ -157,12 +157,12 @@ TEST_CASE("gitops: the gitlab-runners dev file declares its three releases", "[g
 
   SECTION("deploy flags are honoured; nix is always deployed") {
     auto no_dind = file_of(
-        gitlab_path, stack_id::gitlab_runners,
+        gitlab_path, gitlab_stack(),
         replaced(gitlab_dev(), "deploy_dind_runner   = true", "deploy_dind_runner   = false"));
     CHECK(names_of(declared_runners(no_dind, 0)) ==
           std::vector<std::string>{"nix-runner", "docker-runner"});
     auto nix_only = file_of(
-        gitlab_path, stack_id::gitlab_runners,
+        gitlab_path, gitlab_stack(),
         replaced(
             replaced(gitlab_dev(), "deploy_dind_runner   = true", "deploy_dind_runner   = false"),
             "deploy_docker_runner = true", "deploy_docker_runner = false"));
@@ -170,13 +170,13 @@ TEST_CASE("gitops: the gitlab-runners dev file declares its three releases", "[g
   }
   SECTION("names and namespace fall back to the schema defaults") {
     auto bare =
-        file_of(gitlab_path, stack_id::gitlab_runners, "cluster_context = \"dev-cluster\"\n");
+        file_of(gitlab_path, gitlab_stack(), "cluster_context = \"dev-cluster\"\n");
     auto defaults = declared_runners(bare, 0);
     // deploy_dind_runner defaults to false.
     CHECK(names_of(defaults) == std::vector<std::string>{"nix-runner", "docker-runner"});
     for (const auto& r : defaults) CHECK(r.ns == "gitlab-runners");
     auto renamed =
-        file_of(gitlab_path, stack_id::gitlab_runners,
+        file_of(gitlab_path, gitlab_stack(),
                 replaced(replaced(gitlab_dev(), "\"docker-runner\"", "\"docker-big\""),
                          "namespace        = \"gitlab-runners\"", "namespace        = \"ci\""));
     auto r = declared_runners(renamed, 0);
@@ -192,7 +192,7 @@ TEST_CASE("gitops: the gitlab-runners dev file declares its three releases", "[g
 }
 
 TEST_CASE("gitops: the arc-runners dev file declares its scale sets and extra sets", "[gitops]") {
-  auto f = file_of(arc_path, stack_id::arc_runners, arc_dev());
+  auto f = file_of(arc_path, arc_stack(), arc_dev());
   auto declared = declared_runners(f, 1);
   // deploy_dind_runner = false: no gh-dind.
   REQUIRE(names_of(declared) == std::vector<std::string>{"gh-nix", "gh-docker", "gh-l40s"});
@@ -207,7 +207,7 @@ TEST_CASE("gitops: the arc-runners dev file declares its scale sets and extra se
     CHECK(r.file == 1);
   }
   auto with_dind =
-      file_of(arc_path, stack_id::arc_runners,
+      file_of(arc_path, arc_stack(),
               replaced(arc_dev(), "deploy_dind_runner   = false", "deploy_dind_runner   = true"));
   // gh-dind: the schema's default dind_runner_name.
   CHECK(names_of(declared_runners(with_dind, 0)) ==
@@ -215,14 +215,14 @@ TEST_CASE("gitops: the arc-runners dev file declares its scale sets and extra se
 }
 
 TEST_CASE("gitops: runner overrides rename a stack runner to its live release", "[gitops]") {
-  auto f = file_of(gitlab_path, stack_id::gitlab_runners, gitlab_dev());
+  auto f = file_of(gitlab_path, gitlab_stack(), gitlab_dev());
   f.runner_overrides = {{"docker-runner-v2", "docker"}};
   auto declared = declared_runners(f, 0);
   REQUIRE(names_of(declared) ==
           std::vector<std::string>{"nix-runner", "docker-runner-v2", "dind-runner"});
   CHECK(declared[1].stack_runner == "docker");
 
-  auto arc = file_of(arc_path, stack_id::arc_runners, arc_dev());
+  auto arc = file_of(arc_path, arc_stack(), arc_dev());
   arc.runner_overrides = {{"gpu-l40s", "gh-l40s"}};
   auto arc_declared = declared_runners(arc, 0);
   REQUIRE(names_of(arc_declared) == std::vector<std::string>{"gh-nix", "gh-docker", "gpu-l40s"});
@@ -231,10 +231,10 @@ TEST_CASE("gitops: runner overrides rename a stack runner to its live release", 
 
 TEST_CASE("gitops: find_declared picks by name and cluster, and reports ambiguity", "[gitops]") {
   desired_state d;
-  d.files.push_back(file_of(gitlab_path, stack_id::gitlab_runners, gitlab_dev(), "dev"));
-  d.files.push_back(file_of("tofu/stacks/gitlab-runners/prod.tfvars", stack_id::gitlab_runners,
+  d.files.push_back(file_of(gitlab_path, gitlab_stack(), gitlab_dev(), "dev"));
+  d.files.push_back(file_of("tofu/stacks/gitlab-runners/prod.tfvars", gitlab_stack(),
                             gitlab_dev(), "prod"));
-  d.files.push_back(file_of(arc_path, stack_id::arc_runners, arc_dev(), "dev"));
+  d.files.push_back(file_of(arc_path, arc_stack(), arc_dev(), "dev"));
   auto all = declared_runners(d);
   CHECK(all.size() == 9);
 
@@ -257,13 +257,13 @@ TEST_CASE("gitops: find_declared picks by name and cluster, and reports ambiguit
 TEST_CASE("gitops: effective_value falls back to the schema default, never to null", "[gitops]") {
   auto doc = tfvars::document::parse("docker_hpa_max_replicas = 10\nnix_hpa_max_replicas = null\n");
   REQUIRE(doc);
-  CHECK(effective_value(stack_id::gitlab_runners, *doc, "docker_hpa_max_replicas")->as_int() == 10);
-  CHECK(effective_value(stack_id::gitlab_runners, *doc, "nix_hpa_max_replicas")->as_int() == 5);
-  CHECK(effective_value(stack_id::gitlab_runners, *doc, "docker_hpa_min_replicas")->as_int() == 2);
-  CHECK(effective_value(stack_id::arc_runners, *doc, "runner_namespace")->text() == "arc-runners");
+  CHECK(effective_value(*gitlab_stack(), *doc, "docker_hpa_max_replicas")->as_int() == 10);
+  CHECK(effective_value(*gitlab_stack(), *doc, "nix_hpa_max_replicas")->as_int() == 5);
+  CHECK(effective_value(*gitlab_stack(), *doc, "docker_hpa_min_replicas")->as_int() == 2);
+  CHECK(effective_value(*arc_stack(), *doc, "runner_namespace")->text() == "arc-runners");
   // cluster_context is required: it has no default.
-  CHECK_FALSE(effective_value(stack_id::gitlab_runners, *doc, "cluster_context").has_value());
-  CHECK_FALSE(effective_value(stack_id::gitlab_runners, *doc, "no_such_key").has_value());
+  CHECK_FALSE(effective_value(*gitlab_stack(), *doc, "cluster_context").has_value());
+  CHECK_FALSE(effective_value(*gitlab_stack(), *doc, "no_such_key").has_value());
 }
 
 TEST_CASE("gitops: a fleet that matches the tfvars has no drift", "[gitops]") {
@@ -300,7 +300,7 @@ TEST_CASE("gitops: each difference of a GitLab release is exactly one drift item
   }
   SECTION("an HPA the tfvars switch off") {
     desired_state d = dev_state();
-    d.files[0] = file_of(gitlab_path, stack_id::gitlab_runners,
+    d.files[0] = file_of(gitlab_path, gitlab_stack(),
                          replaced(gitlab_dev(), "docker_hpa_enabled        = true",
                                   "docker_hpa_enabled        = false"));
     CHECK(summary(compute_drift(d, fleet, {})) ==
@@ -383,7 +383,7 @@ TEST_CASE("gitops: each difference of an ARC scale set is exactly one drift item
           std::vector<std::string>{
               "warning resources gh-l40s extra_runner_sets.gh-l40s.memory_limit 32Gi → 64Gi"});
     desired_state d = dev_state();
-    d.files[1] = file_of(arc_path, stack_id::arc_runners,
+    d.files[1] = file_of(arc_path, arc_stack(),
                          replaced(arc_dev(), "    cpu_limit         = \"8\"\n", ""));
     auto fleet2 = matching_fleet();  // live 8 against the field's default 4
     CHECK(summary(compute_drift(d, fleet2, {})) ==
@@ -457,7 +457,7 @@ TEST_CASE("gitops: a quantity the tfvars write as a number is judged like a stri
   // The schema accepts docker_cpu_limit = 2 (OpenTofu converts it to "2"), so drift must judge it.
   desired_state d = dev_state();
   d.files[1] =
-      file_of(arc_path, stack_id::arc_runners,
+      file_of(arc_path, arc_stack(),
               replaced(arc_dev(), "docker_cpu_limit      = \"2\"", "docker_cpu_limit      = 2"));
   auto fleet = matching_fleet();
   CHECK(summary(compute_drift(d, fleet, {})) == std::vector<std::string>{});

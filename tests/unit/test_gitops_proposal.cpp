@@ -897,7 +897,8 @@ TEST_CASE("gitops: gitops config errors name the key and the line", "[gitops]") 
   CHECK(gitops_error(head() +
                      "gitops:\n  project: ci/flywheel\n  files:\n    - path: envs/dev.tfvars\n"
                      "      stack: gitlab-runner\n") ==
-        "cfg.yaml: gitops.files[0].stack (line 13): expected gitlab-runners or arc-runners");
+        "cfg.yaml: gitops.files[0].stack (line 13): expected gitlab-runners or arc-runners (or define it in "
+        "gitops.stacks)");
   CHECK(gitops_error(head() + "gitops:\n  project: ci/flywheel\n  files:\n"
                               "    - path: tofu/stacks/gitlab-runners/../../../etc/dev.tfvars\n") ==
         "cfg.yaml: gitops.files[0].path (line 12): expected a relative path inside the repository");

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/gitops/stack_schema.hpp"
+#include "common/gitops/value_rules.hpp"
 
 using namespace runnerfleet;
 using namespace runnerfleet::gitops;
@@ -22,8 +23,8 @@ struct StringMaker<value> {
 
 namespace {
 
-constexpr auto gl = stack_id::gitlab_runners;
-constexpr auto arc = stack_id::arc_runners;
+const stack_schema& gl = *builtin_stack("gitlab-runners");
+const stack_schema& arc = *builtin_stack("arc-runners");
 
 const char* const gitlab_tfvars = R"(# dev gitlab runners
 cluster_context  = "honey"
@@ -78,7 +79,7 @@ const tfvars::document& empty_doc() {
 using changes = std::map<std::string, value>;
 
 // The message of a refused change; fails the test if it was accepted or refused with another code.
-std::string refusal(stack_id s, std::string_view runner, const changes& c,
+std::string refusal(const stack_schema& s, std::string_view runner, const changes& c,
                     const tfvars::document& doc = empty_doc()) {
   auto r = validate_change(s, runner, c, doc);
   REQUIRE_FALSE(r.ok());
@@ -86,7 +87,7 @@ std::string refusal(stack_id s, std::string_view runner, const changes& c,
   return r.failure().message;
 }
 
-std::map<std::string, value> accepted(stack_id s, std::string_view runner, const changes& c,
+std::map<std::string, value> accepted(const stack_schema& s, std::string_view runner, const changes& c,
                                       const tfvars::document& doc = empty_doc()) {
   auto r = validate_change(s, runner, c, doc);
   INFO((r.ok() ? std::string() : r.failure().message));
@@ -99,13 +100,13 @@ using Catch::Matchers::Contains;
 }  // namespace
 
 TEST_CASE("schema: keys and defaults are those of the stacks' variables.tf", "[stack_schema]") {
-  CHECK(stack_from_string("gitlab-runners") == gl);
-  CHECK(stack_from_string("arc-runners") == arc);
-  CHECK_FALSE(stack_from_string("gitlab-runner").has_value());
-  CHECK(to_string(arc) == "arc-runners");
+  CHECK(builtin_stack("gitlab-runners")->name == "gitlab-runners");
+  CHECK(builtin_stack("arc-runners")->layout.forge == "github");
+  CHECK(builtin_stack("gitlab-runner") == nullptr);
+  CHECK(arc.name == "arc-runners");
 
-  CHECK(schema_for(gl).variables.size() == 51);
-  CHECK(schema_for(arc).variables.size() == 38);
+  CHECK(gl.variables.size() == 51);
+  CHECK(arc.variables.size() == 38);
 
   const std::map<std::string, value> gitlab_defaults = {
       {"gitlab_url", value::string("https://gitlab.com")},
