@@ -80,14 +80,16 @@ value_rule parse_rule(const YAML::Node& node, const std::string& path, bool allo
   return rule;
 }
 
-/// A YAML default as the tfvars value of its rule's type, checked by the rule.
-value parse_value(const YAML::Node& node, const std::string& path, const value_rule& rule) {
+/// A YAML default as the tfvars value of its rule's type, checked by the rule; "{runner}" in a
+/// text default is the runner type of a templated key.
+value parse_value(const YAML::Node& node, const std::string& path, const value_rule& rule,
+                  std::string_view runner = {}) {
   if (rule.type == var_type::runner_set_map) {
     if (!node.IsMap() || node.size() != 0) fail(path, node, "a map(object) default can only be {}");
     return value::object({});
   }
   if (!node.IsScalar()) fail(path, node, "expected a scalar");
-  value v = value::string(node.as<std::string>());
+  value v = value::string(runner.empty() ? node.as<std::string>() : gitops::expand(node.as<std::string>(), runner));
   if (rule.type == var_type::boolean) v = value::boolean(get_bool(node, path));
   if (rule.type == var_type::integer) {
     long long n = 0;
@@ -223,9 +225,8 @@ class stack_parser {
         }
       v.default_value = value::object({});
     }
-    if (auto d = n["default"]) v.default_value = parse_value(d, path + ".default", v);
-
     if (!templated(key)) {
+      if (auto d = n["default"]) v.default_value = parse_value(d, path + ".default", v);
       if (n["defaults"]) fail(path + ".defaults", n["defaults"], "only applies to a key with {runner}");
       v.scope = var_scope::stack;
       if (auto sc = n["scope"]) {
@@ -261,8 +262,11 @@ class stack_parser {
       one.key = gitops::expand(key, r);
       one.scope = var_scope::runner;
       one.runner = r;
+      one.description = gitops::expand(v.description, r);
       if (auto it = per_runner.find(r); it != per_runner.end())
         one.default_value = parse_value(it->second, path + ".defaults." + r, one);
+      else if (auto d = n["default"])
+        one.default_value = parse_value(d, path + ".default", one, r);
       add(std::move(one), n["key"], path);
     }
   }

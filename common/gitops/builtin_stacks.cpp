@@ -93,7 +93,6 @@ field_spec runner_type_field() {
   f.name = "runner_type";
   f.check = value_check::one_of;
   f.allowed = {"docker", "dind", "nix"};
-  f.allowed_what = "an ARC runner type";
   f.default_value = value::string("nix");
   return f;
 }

@@ -44,7 +44,6 @@ struct value_rule {
   std::optional<std::int64_t> min;   ///< inclusive, numbers only
   std::optional<std::int64_t> max;   ///< inclusive, numbers only
   std::vector<std::string> allowed;  ///< for one_of
-  std::string allowed_what;          ///< what one_of's values are, for messages ("an ARC runner type")
 };
 
 /// Who a variable configures.

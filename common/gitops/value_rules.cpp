@@ -166,9 +166,7 @@ result<value> normalize_value(std::string_view where, const value_rule& rule, co
         }
         case value_check::one_of:
           if (std::find(rule.allowed.begin(), rule.allowed.end(), text) == rule.allowed.end())
-            return refuse(where, "\"" + text + "\" is not " +
-                                     (rule.allowed_what.empty() ? "an allowed value" : rule.allowed_what) +
-                                     " (" + or_list(rule.allowed) + ")");
+            return refuse(where, "\"" + text + "\" is not one of " + or_list(rule.allowed));
           break;
       }
       return value::string(std::move(text));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "common/gitops/desired_state.hpp"
+#include "common/snapshot.hpp"
 #include "common/gitops/tfvars.hpp"
 #include "test_support.hpp"
 
@@ -59,6 +60,26 @@ inline gitops::desired_state dev_state() {
   d.files.push_back(file_of(gitlab_path, gitlab_stack(), gitlab_dev()));
   d.files.push_back(file_of(arc_path, arc_stack(), arc_dev()));
   return d;
+}
+
+/// A GitLab runner release exactly as the gitlab dev file and the runner module deploy it.
+inline runner_view release(const std::string& name, int hpa_min, int hpa_max) {
+  runner_view r;
+  r.name = name;
+  r.forge = "gitlab";
+  r.cluster = "dev";
+  r.ns = "gitlab-runners";
+  r.status = "online";
+  r.scaling.model = "hpa";
+  r.scaling.autoscaler = name + "-hpa";
+  r.scaling.min = hpa_min;
+  r.scaling.max = hpa_max;
+  r.scaling.cpu_target = 70;
+  r.scaling.memory_target = 80;
+  r.scaling.scale_up_window_s = 15;
+  r.scaling.scale_down_window_s = 300;
+  r.resources = resources_view{"50m", "128Mi", "200m", "256Mi"};
+  return r;
 }
 
 }  // namespace runnerfleet::test::gitops_fixture

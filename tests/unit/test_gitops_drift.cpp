@@ -43,26 +43,6 @@ std::string replaced(const std::string& text, const std::string& from, const std
   return text.substr(0, at) + to + text.substr(at + from.size());
 }
 
-/// A GitLab runner release exactly as the gitlab dev file and the runner module deploy it.
-runner_view release(const std::string& name, int hpa_min, int hpa_max) {
-  runner_view r;
-  r.name = name;
-  r.forge = "gitlab";
-  r.cluster = "dev";
-  r.ns = "gitlab-runners";
-  r.status = "online";
-  r.scaling.model = "hpa";
-  r.scaling.autoscaler = name + "-hpa";
-  r.scaling.min = hpa_min;
-  r.scaling.max = hpa_max;
-  r.scaling.cpu_target = 70;
-  r.scaling.memory_target = 80;
-  r.scaling.scale_up_window_s = 15;
-  r.scaling.scale_down_window_s = 300;
-  r.resources = resources_view{"50m", "128Mi", "200m", "256Mi"};
-  return r;
-}
-
 /// An ARC scale set exactly as the arc dev file deploys it.
 runner_view scale_set(const std::string& name, int min, int max, resources_view res) {
   runner_view r;

@@ -406,7 +406,7 @@ TEST_CASE("gitops: an extra scale set takes its fields bare or by their full key
   CHECK_THAT(refused(request("gh-l40s", {{"max_runner", value::integer(3)}})),
              Contains("did you mean max_runners?"));
   CHECK_THAT(refused(request("gh-l40s", {{"runner_type", value::string("gpu")}})),
-             Contains("is not an ARC runner type"));
+             Contains("is not one of docker, dind or nix"));
   CHECK_THAT(refused(request("gh-l40s", {{"max_runners", value::integer(2)}})),
              StartsWith("nothing to change"));
 }

@@ -395,7 +395,7 @@ TEST_CASE("schema: extra_runner_sets entries are typed objects owned by their re
              Contains("extra_runner_sets.gh-gpu.github_config_url: is required"));
   CHECK_THAT(
       refusal(arc, "gh-gpu", with_gpu(base({{"runner_type", value::string("rocky9")}})), doc),
-      Contains("not an ARC runner type"));
+      Contains("is not one of docker, dind or nix"));
   accepted(arc, "gh-gpu", with_gpu(base({{"min_runners", value::integer(5)}})),
            doc);  // default max 5
   CHECK_THAT(refusal(arc, "gh-gpu", with_gpu(base({{"min_runners", value::integer(6)}})), doc),
