@@ -20,6 +20,46 @@ GITLAB_DEV = "tofu/stacks/gitlab-runners/dev.tfvars"
 ARC_DEV = "tofu/stacks/arc-runners/dev.tfvars"
 REPO_ENDPOINTS = ("files", "commits", "branches", "merge_requests")
 
+# A stack of an organisation's own (gitops.stacks): its own key names and runner types, declaring
+# two of the simulator's GitLab releases; nix-runner and dind-runner are left undeclared.
+CI_FLEET_DEV = "tofu/stacks/ci-fleet/dev.tfvars"
+CI_FLEET_TEXT = """# ci-fleet, dev
+runner_namespace     = "gitlab-runners"
+linux_release        = "docker-runner"
+linux_min_managers   = 2
+linux_max_managers   = 8
+linux_hpa_cpu_target = 60
+linux_concurrency    = 12
+rocky_enabled        = true
+rocky_release        = "rocky9-runner"
+rocky_autoscale      = false
+"""
+CI_FLEET = {
+    "name": "ci-fleet", "forge": "gitlab", "runners": ["linux", "rocky"],
+    "namespace_key": "runner_namespace", "name_key": "{runner}_release", "deploy_key": "{runner}_enabled",
+    "autoscale_key": "{runner}_autoscale", "min_key": "{runner}_min_managers",
+    "max_key": "{runner}_max_managers", "resources_prefix": "manager_",
+    "hpa": {"cpu_target": "{runner}_hpa_cpu_target", "memory_target": 80, "scale_up_window": 15,
+            "scale_down_window": 300},
+    "variables": [
+        {"key": "runner_namespace", "check": "namespace", "default": "ci"},
+        {"key": "{runner}_release", "check": "release_name", "default": "{runner}-runner"},
+        {"key": "rocky_enabled", "type": "bool", "default": False, "runner": "rocky"},
+        {"key": "{runner}_autoscale", "type": "bool", "default": True},
+        {"key": "{runner}_min_managers", "type": "number", "min": 1, "max": 20, "default": 1},
+        {"key": "{runner}_max_managers", "type": "number", "min": 1, "max": 20, "default": 4},
+        {"key": "{runner}_hpa_cpu_target", "type": "number", "min": 10, "max": 100, "default": 70},
+        {"key": "{runner}_concurrency", "type": "number", "min": 1, "max": 64, "default": 4,
+         "description": "jobs one {runner} manager runs at once"},
+        {"key": "manager_cpu_request", "type": "quantity", "default": "50m", "scope": "all_runners"},
+        {"key": "manager_memory_request", "type": "quantity", "default": "128Mi", "scope": "all_runners"},
+        {"key": "manager_cpu_limit", "type": "quantity", "default": "200m", "scope": "all_runners"},
+        {"key": "manager_memory_limit", "type": "quantity", "default": "256Mi", "scope": "all_runners"},
+    ],
+    "order": [["{runner}_min_managers", "{runner}_max_managers"], ["manager_cpu_request", "manager_cpu_limit"]],
+    "hints": [{"from": "{runner}_concurrent", "to": "{runner}_concurrency"}],
+}
+
 
 class GitOps(harness.FleetTestCase):
     def start(self, access=None, gitops=None, **kw):
@@ -168,6 +208,62 @@ class GitOps(harness.FleetTestCase):
         status, body = self.daemon.get("/v1/gitops/config/rocky9-runner")
         self.assertEqual(status, 404)
         self.assertIn("not declared", body["error"]["message"])
+
+    def test_a_stack_defined_in_the_config_is_judged_and_edited_by_its_own_keys(self):
+        self.sim = self.start_sim(tls=True)
+        self.commit_elsewhere(CI_FLEET_DEV, CI_FLEET_TEXT)
+        self.daemon = self.start_gitops_daemon(self.sim, access={"default_role": "admin"},
+                                               gitops={"files": [{"path": CI_FLEET_DEV}], "stacks": [CI_FLEET]})
+        self.daemon.wait_synced()
+        self.validator = harness.SchemaValidator()
+        wait_until(lambda: self.daemon.get("/v1/gitops/drift")[0] == 200, 20, interval=0.2,
+                   what="the first read of the tfvars")
+
+        settings = self.daemon.data("/v1/settings")["gitops"]
+        self.validator.validate(self.daemon.data("/v1/settings"), "settings.json")
+        stacks = {s["name"]: s for s in settings["stacks"]}
+        self.assertEqual((stacks["ci-fleet"]["source"], stacks["ci-fleet"]["runners"]), ("config", ["linux", "rocky"]))
+        self.assertEqual(stacks["gitlab-runners"]["source"], "builtin")
+        self.assertEqual(settings["files"][0]["stack"], "ci-fleet")  # implied by the path
+
+        # Drift by the stack's own keys: the simulator's docker-runner HPA allows 10 and targets 70%.
+        summary = sorted((i["severity"], i["runner"], i["key"], i["desired"], i["live"]) for i in self.drift()["items"])
+        self.assertEqual(summary, [("error", "dind-runner", None, "absent", "deployed"),
+                                   ("error", "nix-runner", None, "absent", "deployed"),
+                                   ("warning", "docker-runner", "linux_hpa_cpu_target", "60", "70"),
+                                   ("warning", "docker-runner", "linux_max_managers", "8", "10")])
+        runner = self.daemon.data("/v1/runners/docker-runner")
+        self.assertEqual((runner["config"]["stack"], runner["config"]["stack_runner"]), ("ci-fleet", "linux"))
+
+        config = self.daemon.data("/v1/gitops/config/rocky9-runner")
+        self.validator.validate(config, "runner_config.json")
+        values = {s["key"]: s for s in config["settings"]}
+        self.assertEqual((config["stack"], config["stack_runner"]), ("ci-fleet", "rocky"))
+        self.assertEqual(values["rocky_max_managers"]["value"], 4)
+        self.assertTrue(values["rocky_max_managers"]["default"])
+        self.assertEqual(values["rocky_concurrency"]["description"], "jobs one rocky manager runs at once")
+
+        # Checked by the stack's ranges and hints, with no repository request.
+        before = self.repo_requests()
+        for changes, message in [({"linux_concurrency": 65}, "linux_concurrency: must be at most 64, got 65"),
+                                 ({"linux_concurrent": 16}, "did you mean linux_concurrency?"),
+                                 ({"rocky_concurrency": 2}, "belongs to the rocky runner, not linux"),
+                                 ({"linux_min_managers": 9}, "linux_min_managers 9 exceeds linux_max_managers 8")]:
+            status, body = self.propose({"runner": "docker-runner", "changes": changes, "reason": "busy"})
+            self.assertEqual(status, 400, body)
+            self.assertIn(message, body["error"]["message"])
+        self.assertEqual(self.repo_requests(), before)
+
+        # A merge request holding exactly the change, in the stack's own key.
+        status, body = self.propose({"runner": "docker-runner", "changes": {"linux_max_managers": 10},
+                                     "reason": "match what runs"})
+        self.assertEqual(status, 200, body)
+        p = body["data"]
+        self.validator.validate(p, "proposal.json")
+        self.assertEqual(p["changes"], [{"key": "linux_max_managers", "from": 8, "from_default": False, "to": 10}])
+        expected = CI_FLEET_TEXT.replace("linux_max_managers   = 8\n", "linux_max_managers   = 10\n")
+        self.assertEqual(self.file_text(CI_FLEET_DEV, ref=urllib.parse.quote(p["branch"], safe="")), expected)
+        self.assertIn("stack `ci-fleet`", self.gitlab(f"/merge_requests/{p['merge_request']['iid']}")["description"])
 
     def test_a_proposal_is_a_merge_request_holding_exactly_the_change(self):
         self.start()

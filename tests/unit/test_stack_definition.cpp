@@ -172,6 +172,19 @@ TEST_CASE("stack definitions: the shipped examples define exactly the built-in s
   }
 }
 
+TEST_CASE("stack definitions: the README's example loads", "[stack_definition]") {
+  auto readme = test::read_data("../../README.md");
+  auto start = readme.find("```yaml\ngitops:\n  stacks:\n");
+  REQUIRE(start != std::string::npos);
+  start += 8;
+  auto yaml = readme.substr(start, readme.find("```", start) - start);
+  auto node = YAML::Load(yaml)["gitops"]["stacks"][0];
+  auto s = parse_stack(node, "gitops.stacks[0]");
+  CHECK(s.name == "ci-fleet");
+  CHECK(s.layout.cpu_target.key == "{runner}_hpa_cpu_target");
+  CHECK(find_variable(s, "rocky_max_managers")->default_value->as_int() == 3);
+}
+
 TEST_CASE("stack definitions: a stack of its own checks edits by its keys and ranges", "[stack_definition]") {
   const auto s = parsed(ci_fleet);
   REQUIRE(s.variables.size() == 19);
