@@ -17,10 +17,18 @@ using namespace config_fields;
 
 namespace {
 
-/// tofu/stacks/<stack>/<env>.tfvars names its stack; "" when the path does not.
+/// tofu/stacks/<stack>/<env>.tfvars names its stack (the directory right after a `stacks`
+/// directory); "" when the path does not name one of `stacks`.
 std::string stack_in_path(const std::string& path, const std::vector<gitops::stack_ref>& stacks) {
-  for (const auto& s : stacks)
-    if (("/" + path).find("/" + s->name + "/") != std::string::npos) return s->name;
+  std::vector<std::string> steps;
+  for (std::size_t start = 0; start <= path.size();) {
+    auto slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    steps.push_back(path.substr(start, slash - start));
+    start = slash + 1;
+  }
+  for (std::size_t i = 0; i + 2 < steps.size(); ++i)
+    if (steps[i] == "stacks" && gitops::find_stack(stacks, steps[i + 1])) return steps[i + 1];
   return {};
 }
 
@@ -94,8 +102,9 @@ gitops_file_config parse_file(const YAML::Node& node, const std::string& path, c
     const auto types = gitops::or_list(stack->layout.runners);
     const auto* sets = gitops::runner_set_variable(*stack);
     if (!m.IsMap())
-      fail(path + ".runners", m, "expected a mapping of live runner name to the stack's runner (" + types +
-                                     (sets ? ", or a " + sets->key + " key)" : ")"));
+      fail(path + ".runners", m,
+           "expected a mapping of live runner name to the stack's runner (" + types +
+               (sets ? std::string(types.empty() ? "" : ", or ") + "an entry of " + sets->key + ")" : ")"));
     for (const auto& kv : m) {
       auto live = kv.first.as<std::string>();
       auto target = get_string(kv.second, path + ".runners." + live);

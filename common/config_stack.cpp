@@ -22,7 +22,7 @@ using tfvars::value;
 namespace {
 
 constexpr std::string_view runner_placeholder = "{runner}";
-const std::string quantity_fields[] = {"cpu_request", "memory_request", "cpu_limit", "memory_limit"};
+constexpr std::string_view quantity_fields[] = {"cpu_request", "memory_request", "cpu_limit", "memory_limit"};
 
 bool templated(std::string_view key) { return key.find(runner_placeholder) != std::string_view::npos; }
 
@@ -120,14 +120,23 @@ std::vector<field_spec> parse_fields(const YAML::Node& node, const std::string& 
   return out;
 }
 
-/// [[low, high], ...]: pairs of keys (templates allowed) or fields whose values must be ordered.
-std::vector<std::pair<std::string, std::string>> parse_order(const YAML::Node& node, const std::string& path) {
+/// One [low, high] pair of keys (templates allowed) or fields whose values must be ordered, with
+/// where it was written.
+struct order_entry {
+  std::string low, high;
+  std::string path;
+  YAML::Node node;
+};
+
+/// [[low, high], ...].
+std::vector<order_entry> parse_order(const YAML::Node& node, const std::string& path) {
   if (!node.IsSequence()) fail(path, node, "expected a list of [low, high] pairs");
-  std::vector<std::pair<std::string, std::string>> out;
+  std::vector<order_entry> out;
   for (std::size_t i = 0; i < node.size(); ++i) {
-    auto pair = get_string_list(node[i], path + "[" + std::to_string(i) + "]");
-    if (pair.size() != 2) fail(path + "[" + std::to_string(i) + "]", node[i], "expected [low, high]");
-    out.emplace_back(pair[0], pair[1]);
+    auto at = path + "[" + std::to_string(i) + "]";
+    auto pair = get_string_list(node[i], at);
+    if (pair.size() != 2) fail(at, node[i], "expected [low, high]");
+    out.push_back({pair[0], pair[1], at, node[i]});
   }
   return out;
 }
@@ -214,17 +223,20 @@ class stack_parser {
       if (!n["fields"]) fail(path + ".fields", n, "is required for a map(object) (the fields of each entry)");
       v.fields = parse_fields(n["fields"], path + ".fields");
       if (auto o = n["order"])
-        for (const auto& [low, high] : parse_order(o, path + ".order")) {
+        for (const auto& e : parse_order(o, path + ".order")) {
           auto find = [&](const std::string& name) -> const value_rule* {
             for (const auto& f : v.fields)
               if (f.name == name) return &f;
             return nullptr;
           };
-          bool q = ordered_rules(find(low), find(high), path + ".order", o, low, high);
-          v.field_pairs.push_back({low, high, q});
+          bool q = ordered_rules(find(e.low), find(e.high), e.path, e.node, e.low, e.high);
+          v.field_pairs.push_back({e.low, e.high, q});
         }
       v.default_value = value::object({});
     }
+    if (is_map && (templated(key) || n["scope"] || n["runner"]))
+      fail(path + (templated(key) ? ".key" : n["scope"] ? ".scope" : ".runner"), n,
+           "a map(object) is one stack-level variable whose keys are runners: no {runner}, scope or runner");
     if (!templated(key)) {
       if (auto d = n["default"]) v.default_value = parse_value(d, path + ".default", v);
       if (n["defaults"]) fail(path + ".defaults", n["defaults"], "only applies to a key with {runner}");
@@ -246,7 +258,6 @@ class stack_parser {
     }
     if (n["scope"] || n["runner"])
       fail(path + (n["scope"] ? ".scope" : ".runner"), n, "a key with {runner} belongs to each runner type already");
-    if (is_map) fail(path + ".key", n["key"], "a map(object) is one variable: its key cannot use {runner}");
     if (s_.layout.runners.empty()) fail(path + ".key", n["key"], "uses {runner} but the stack lists no runners");
     std::map<std::string, YAML::Node> per_runner;
     if (auto d = n["defaults"]) {
@@ -285,20 +296,40 @@ class stack_parser {
     return out;
   }
 
-  /// A layout key template: each expansion must be a declared variable of the type `want` names.
-  std::string layout_key(const char* name, const std::string& want, bool per_runner = true, bool optional_per_runner = false) {
+  /// A per-runner key `k` (the expansion for runner type `r`): declared, of the type `want` names,
+  /// and owned by that runner, so a proposal for the runner may change it.
+  void check_runner_key(const std::string& k, const std::string& r, const std::string& want, const std::string& path,
+                        const YAML::Node& n) const {
+    const auto* v = gitops::find_variable(s_, k);
+    if (!v) fail(path, n, "names " + k + ", which no variable declares");
+    if (!has_type(*v, want)) fail(path, n, k + " must be a " + want + " variable");
+    if (v->scope != var_scope::runner || v->runner != r)
+      fail(path, n, k + " must belong to the " + r + " runner (a {runner} key, or runner: " + r + ")");
+  }
+
+  /// A layout key: one stack-level variable, or a template with {runner} whose expansion is each
+  /// runner type's own variable (`optional`: a runner type may lack it).
+  std::string layout_key(const char* name, const std::string& want, const std::string& example,
+                         bool per_runner = true, bool optional = false) {
     auto n = node_[name];
     if (!n) return {};
     auto key = get_string(n, at(name));
-    if (per_runner && !templated(key) && !s_.layout.runners.empty())
-      fail(at(name), n, "expected a key with {runner} (one per runner type), e.g. {runner}_" + std::string(name));
-    if (!per_runner && templated(key)) fail(at(name), n, "is one key for the whole stack: no {runner}");
+    if (!per_runner) {
+      if (templated(key)) fail(at(name), n, "is one key for the whole stack: no {runner}");
+      const auto* v = gitops::find_variable(s_, key);
+      if (!v) fail(at(name), n, "names " + key + ", which no variable declares");
+      if (!has_type(*v, want)) fail(at(name), n, key + " must be a " + want + " variable");
+      if (v->scope != var_scope::stack)
+        fail(at(name), n, key + " must be a stack-level variable (no scope or runner): it places every runner");
+      return key;
+    }
+    if (s_.layout.runners.empty()) fail(at(name), n, "only applies to runner types, and runners lists none");
+    if (!templated(key)) fail(at(name), n, "expected a key with {runner} (one per runner type), e.g. " + example);
     bool any = false;
-    for (const auto& k : expansions(key)) {
-      const auto* v = gitops::find_variable(s_, k);
-      if (!v && optional_per_runner) continue;
-      if (!v) fail(at(name), n, "names " + k + ", which no variable declares");
-      if (!has_type(*v, want)) fail(at(name), n, k + " must be a " + want + " variable");
+    for (const auto& r : s_.layout.runners) {
+      auto k = gitops::expand(key, r);
+      if (optional && !gitops::find_variable(s_, k)) continue;
+      check_runner_key(k, r, want, at(name), n);
       any = true;
     }
     if (!any) fail(at(name), n, "names no declared variable for any runner type");
@@ -316,22 +347,29 @@ class stack_parser {
     auto& l = s_.layout;
     const bool gitlab = l.forge == "gitlab";
     if (!node_["namespace_key"]) fail(at("namespace_key"), node_, "is required (the variable naming the runners' namespace)");
-    l.namespace_key = layout_key("namespace_key", "string", false);
-    l.name_key = layout_key("name_key", "string");
-    l.deploy_key = layout_key("deploy_key", "bool", true, true);
+    l.namespace_key = layout_key("namespace_key", "string", "", false);
+    l.name_key = layout_key("name_key", "string", "{runner}_runner_name");
+    l.deploy_key = layout_key("deploy_key", "bool", "deploy_{runner}_runner", true, true);
     if (!gitlab && node_["autoscale_key"]) fail(at("autoscale_key"), node_["autoscale_key"], "only applies to forge gitlab");
-    l.autoscale_key = layout_key("autoscale_key", "bool");
-    l.min_key = layout_key("min_key", "number");
-    l.max_key = layout_key("max_key", "number");
+    l.autoscale_key = layout_key("autoscale_key", "bool", "{runner}_hpa_enabled");
+    l.min_key = layout_key("min_key", "number", "{runner}_min_replicas");
+    l.max_key = layout_key("max_key", "number", "{runner}_max_replicas");
     if (auto n = node_["resources_prefix"]) {
       l.resources_prefix = get_string(n, at("resources_prefix"));
       if (l.resources_prefix.empty()) fail(at("resources_prefix"), n, "must not be empty");
-      for (const auto& field : quantity_fields)
-        for (const auto& k : expansions(l.resources_prefix + field)) {
-          const auto* v = gitops::find_variable(s_, k);
-          if (!v || !has_type(*v, "quantity"))
-            fail(at("resources_prefix"), n, "needs " + k + " declared as a quantity");
+      if (l.runners.empty()) fail(at("resources_prefix"), n, "only applies to runner types, and runners lists none");
+      for (const auto& field : quantity_fields) {
+        auto key = l.resources_prefix + std::string(field);
+        for (const auto& r : l.runners) {
+          if (templated(key)) {
+            check_runner_key(gitops::expand(key, r), r, "quantity", at("resources_prefix"), n);
+            continue;
+          }
+          const auto* v = gitops::find_variable(s_, key);
+          if (!v || !has_type(*v, "quantity") || v->scope != var_scope::all_runners)
+            fail(at("resources_prefix"), n, "needs " + key + " declared as a quantity with scope all_runners");
         }
+      }
     }
     if (auto h = node_["hpa"]) {
       if (!gitlab) fail(at("hpa"), h, "only applies to forge gitlab (an HPA per runner release)");
@@ -354,10 +392,10 @@ class stack_parser {
     long long fixed = 0;
     if (n.IsScalar() && YAML::convert<long long>::decode(n, fixed)) return {"hpa_" + name, fixed};
     auto key = get_string(n, path);
-    for (const auto& k : expansions(key)) {
-      const auto* v = gitops::find_variable(s_, k);
-      if (!v || !has_type(*v, "number")) fail(path, n, "expected a number the module fixes, or a key of a number variable ({runner}_hpa_" + name + ")");
-    }
+    if (!templated(key))
+      fail(path, n, "expected a number the module fixes, or a key of each runner's number variable ({runner}_hpa_" +
+                        name + ")");
+    for (const auto& r : s_.layout.runners) check_runner_key(gitops::expand(key, r), r, "number", path, n);
     return {key, std::nullopt};
   }
 
@@ -371,6 +409,9 @@ class stack_parser {
       }
     auto n = node_["runner_sets"];
     if (!n) {
+      if (map && s_.layout.forge != "github")
+        fail(at("variables"), node_["variables"],
+             map->key + " is a map(object): runner sets (a map whose keys are runners) need forge github");
       if (map) fail(at("runner_sets"), node_, map->key + " is a map(object): name it in runner_sets.key (its keys are runners)");
       return;
     }
@@ -393,20 +434,22 @@ class stack_parser {
     if (auto r = n["resources_prefix"]) {
       sets.resources_prefix = get_string(r, at("runner_sets.resources_prefix"));
       for (const auto& q : quantity_fields)
-        if (!field(*sets.resources_prefix + q, "quantity"))
-          fail(at("runner_sets.resources_prefix"), r, "needs field " + *sets.resources_prefix + q + " declared as a quantity");
+        if (!field(*sets.resources_prefix + std::string(q), "quantity"))
+          fail(at("runner_sets.resources_prefix"), r,
+               "needs field " + *sets.resources_prefix + std::string(q) + " declared as a quantity");
     }
   }
 
   void parse_pairs() {
     auto n = node_["order"];
     if (!n) return;
-    for (const auto& [low, high] : parse_order(n, at("order"))) {
-      if (templated(low) != templated(high)) fail(at("order"), n, low + " and " + high + " must both use {runner} or neither");
-      auto lows = expansions(low);
-      auto highs = expansions(high);
+    for (const auto& e : parse_order(n, at("order"))) {
+      if (templated(e.low) != templated(e.high))
+        fail(e.path, e.node, e.low + " and " + e.high + " must both use {runner} or neither");
+      auto lows = expansions(e.low);
+      auto highs = expansions(e.high);
       for (std::size_t i = 0; i < lows.size(); ++i) {
-        bool q = ordered_rules(gitops::find_variable(s_, lows[i]), gitops::find_variable(s_, highs[i]), at("order"), n,
+        bool q = ordered_rules(gitops::find_variable(s_, lows[i]), gitops::find_variable(s_, highs[i]), e.path, e.node,
                                lows[i], highs[i]);
         s_.pairs.push_back({lows[i], highs[i], q});
       }
@@ -427,6 +470,9 @@ class stack_parser {
       if (h.to.empty() == h.note.empty()) fail(path, n[i], "needs exactly one of to (the real key) or note (why)");
       auto star = h.from.find('*');
       if (star != std::string::npos && star + 1 != h.from.size()) fail(path + ".from", n[i]["from"], "may end with one *");
+      if (!h.to.empty() && h.to.find('*') == std::string::npos)
+        for (const auto& k : expansions(h.to))
+          if (!gitops::find_variable(s_, k)) fail(path + ".to", n[i]["to"], "names " + k + ", which no variable declares");
       s_.hints.push_back(std::move(h));
     }
   }

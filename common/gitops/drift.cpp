@@ -95,11 +95,12 @@ class judge {
     bool want_hpa = enabled && enabled->as_bool();
     bool has_hpa = live_.scaling.model == "hpa";
     if (want_hpa != has_hpa) {
-      const auto key = l.autoscale_key.empty() ? std::string("autoscaling") : autoscale_key;
-      add("warning", "autoscaler", key, want_hpa ? "true" : "false",
+      // A stack without an autoscale key gives every release an HPA: the item names no key then.
+      const auto said = l.autoscale_key.empty() ? "the " + stack().name + " stack gives every release an HPA"
+                                                : autoscale_key + ": tfvars say " + (want_hpa ? "true" : "false");
+      add("warning", "autoscaler", l.autoscale_key.empty() ? "" : autoscale_key, want_hpa ? "true" : "false",
           has_hpa ? "HPA " + live_.scaling.autoscaler : "no HPA",
-          key + ": tfvars say " + std::string(want_hpa ? "true" : "false") + " but the release " +
-              (has_hpa ? "has HPA " + live_.scaling.autoscaler : "has no HPA"));
+          said + " but the release " + (has_hpa ? "has HPA " + live_.scaling.autoscaler : "has no HPA"));
     } else if (has_hpa) {
       const auto& s = live_.scaling;
       count(expand(l.min_key, p), "replicas", s.min, "the HPA");

@@ -124,12 +124,11 @@ std::string_view without_runner_prefix(const stack_schema& s, std::string_view k
   return key;
 }
 
-/// "nix, docker, dind, or an extra_runner_sets key".
+/// "nix, docker, dind, or an entry of extra_runner_sets".
 std::string runner_list(const stack_schema& s) {
   std::string out;
   for (const auto& r : s.layout.runners) out += (out.empty() ? "" : ", ") + r;
-  if (const auto* sets = runner_set_variable(s))
-    out += (out.empty() ? "" : ", or ") + std::string("a ") + sets->key + " key";
+  if (const auto* sets = runner_set_variable(s)) out += std::string(out.empty() ? "" : ", or ") + "an entry of " + sets->key;
   return out;
 }
 

@@ -322,6 +322,15 @@ TEST_CASE("stack definitions: the config adds stacks, replaces built-ins and fil
   CHECK_THAT(unknown_runner.failure().message, Contains("runners.my-linux (line "));
   CHECK_THAT(unknown_runner.failure().message, Contains("expected linux or rocky (the ci-fleet stack's runners)"));
 
+  // The stack is the directory right after stacks/, not any directory that happens to share a name.
+  auto nested = parse_config(head + "gitops:\n  local_path: /srv/fleet\n  stacks:\n" +
+                                 std::string(indented).replace(indented.find("ci-fleet"), 8, "ci") + indented +
+                                 "  files:\n    - path: tofu/stacks/ci-fleet/ci/dev.tfvars\n",
+                             "cfg.yaml");
+  INFO((nested ? std::string() : nested.failure().message));
+  REQUIRE(nested);
+  CHECK(nested->gitops->files[0].stack == "ci-fleet");
+
   auto twice = parse_config(head + "gitops:\n  local_path: /srv/fleet\n  stacks:\n" + indented + indented +
                                 "  files:\n    - path: tofu/stacks/ci-fleet/dev.tfvars\n",
                             "cfg.yaml");
@@ -367,20 +376,30 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
       {"  - {key: n, sensitive: true, type: number}\n", "variables[1].sensitive (line 7): only applies to strings"},
       {"  - {key: m, type: map(object)}\n", "variables[1].fields (line 7): is required for a map(object)"},
       {"  - {key: m, type: map(object), fields: [{name: x}]}\n",
-       "runner_sets (line 1): m is a map(object): name it in runner_sets.key (its keys are runners)"},
+       "variables (line 6): m is a map(object): runner sets (a map whose keys are runners) need forge github"},
       {"  - {key: n, fields: [{name: x}]}\n", "variables[1].fields (line 7): only applies to type map(object)"},
       {"min_key: \"{runner}_min\"\n", "min_key (line 7): names a_min, which no variable declares"},
       {"  - {key: \"{runner}_min\"}\nmin_key: \"{runner}_min\"\n", "min_key (line 8): a_min must be a number variable"},
       {"  - {key: \"{runner}_min\", type: number}\nmin_key: a_min\n",
-       "min_key (line 8): expected a key with {runner} (one per runner type), e.g. {runner}_min_key"},
+       "min_key (line 8): expected a key with {runner} (one per runner type), e.g. {runner}_min_replicas"},
       {"deploy_key: \"{runner}_on\"\n", "deploy_key (line 7): names no declared variable for any runner type"},
       {"resources_prefix: m_\n", "resources_prefix (line 7): needs m_cpu_request declared as a quantity"},
-      {"hpa: {cpu_target: \"{runner}_t\"}\n", "hpa.cpu_target (line 7): expected a number the module fixes, or a key"},
+      {"hpa: {cpu_target: \"{runner}_t\"}\n", "hpa.cpu_target (line 7): names a_t, which no variable declares"},
+      {"  - {key: t, type: number}\nhpa: {cpu_target: t}\n",
+       "hpa.cpu_target (line 8): expected a number the module fixes, or a key of each runner's number variable"},
+      {"  - {key: a_on, type: bool}\ndeploy_key: \"{runner}_on\"\n",
+       "deploy_key (line 8): a_on must belong to the a runner (a {runner} key, or runner: a)"},
+      {"  - {key: n, scope: all_runners}\nname_key: n\n",
+       "name_key (line 8): expected a key with {runner} (one per runner type), e.g. {runner}_runner_name"},
+      {"  - {key: \"{runner}_m_cpu_request\", type: quantity}\nresources_prefix: m_\n",
+       "resources_prefix (line 8): needs m_cpu_request declared as a quantity with scope all_runners"},
+      {"hints: [{from: x, to: \"{runner}_y\"}]\n", "hints[0].to (line 7): names a_y, which no variable declares"},
+      {"order:\n  - [ns, ns]\n  - [n]\n", "order[1] (line 9): expected [low, high]"},
       {"hpa: {cpu: 70}\n", "hpa.cpu (line 7): unknown key"},
       {"runner_sets: {key: m}\n", "runner_sets (line 7): only applies to forge github (ARC scale sets)"},
       {"  - {key: n, type: number}\n  - {key: q, type: quantity}\norder: [[n, q]]\n",
-       "order (line 9): expects two numbers or two quantities"},
-      {"order: [[n, ns]]\n", "order (line 7): n is not declared"},
+       "order[0] (line 9): expects two numbers or two quantities"},
+      {"order: [[n, ns]]\n", "order[0] (line 7): n is not declared"},
       {"order: [[ns]]\n", "order[0] (line 7): expected [low, high]"},
       {"hints: [{from: x, to: y, note: z}]\n", "hints[0] (line 7): needs exactly one of to (the real key) or note (why)"},
       {"hints: [{from: \"x*y\", to: y}]\n", "hints[0].from (line 7): may end with one *"},
@@ -389,6 +408,16 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
     INFO(c.yaml);
     CHECK_THAT(refusal(head + c.yaml), Contains("gitops.stacks[0]." + c.message));
   }
+  CHECK(refusal("name: s\nforge: gitlab\nrunners: [a]\nnamespace_key: ns\nvariables: [{key: ns, scope: all_runners}]\n") ==
+        "gitops.stacks[0].namespace_key (line 4): ns must be a stack-level variable (no scope or runner): it places "
+        "every runner");
+  CHECK(refusal("name: s\nforge: github\nnamespace_key: ns\nvariables:\n  - {key: ns}\n"
+                "  - {key: m, type: map(object), scope: all_runners, fields: [{name: lo}]}\nrunner_sets: {key: m}\n") ==
+        "gitops.stacks[0].variables[1].scope (line 6): a map(object) is one stack-level variable whose keys are runners: no "
+        "{runner}, scope or runner");
+  CHECK(refusal("name: s\nforge: github\nnamespace_key: ns\nvariables:\n  - {key: ns}\n"
+                "  - {key: m, type: map(object), fields: [{name: lo}]}\nrunner_sets: {key: m}\nname_key: \"{runner}_n\"\n") ==
+        "gitops.stacks[0].name_key (line 8): only applies to runner types, and runners lists none");
   CHECK(refusal("name: s\nforge: github\nrunners: [a]\nnamespace_key: ns\nvariables: [{key: ns}]\nautoscale_key: x\n") ==
         "gitops.stacks[0].autoscale_key (line 6): only applies to forge gitlab");
   CHECK(refusal("name: s\nforge: github\nnamespace_key: ns\nvariables: [{key: ns}]\n") ==
