@@ -409,14 +409,10 @@ class stack_parser {
       }
     auto n = node_["runner_sets"];
     if (!n) {
-      if (map && s_.layout.forge != "github")
-        fail(at("variables"), node_["variables"],
-             map->key + " is a map(object): runner sets (a map whose keys are runners) need forge github");
       if (map) fail(at("runner_sets"), node_, map->key + " is a map(object): name it in runner_sets.key (its keys are runners)");
       return;
     }
-    if (s_.layout.forge != "github") fail(at("runner_sets"), n, "only applies to forge github (ARC scale sets)");
-    check_keys(n, at("runner_sets"), {"key", "min_field", "max_field", "resources_prefix"});
+    check_keys(n, at("runner_sets"), {"key", "min_field", "max_field", "autoscale_field", "resources_prefix"});
     if (!n["key"]) fail(at("runner_sets.key"), n, "is required");
     sets.key = get_string(n["key"], at("runner_sets.key"));
     if (!map || map->key != sets.key) fail(at("runner_sets.key"), n["key"], "expected the stack's map(object) variable");
@@ -431,6 +427,12 @@ class stack_parser {
         if (!field(name, "number")) fail(at("runner_sets." + std::string(bound)), b, "expected a number field of " + sets.key);
         (std::string_view(bound) == "min_field" ? sets.min_field : sets.max_field) = name;
       }
+    if (auto a = n["autoscale_field"]) {
+      if (s_.layout.forge != "gitlab") fail(at("runner_sets.autoscale_field"), a, "only applies to forge gitlab");
+      sets.autoscale_field = get_string(a, at("runner_sets.autoscale_field"));
+      if (!field(sets.autoscale_field, "bool"))
+        fail(at("runner_sets.autoscale_field"), a, "expected a bool field of " + sets.key);
+    }
     if (auto r = n["resources_prefix"]) {
       sets.resources_prefix = get_string(r, at("runner_sets.resources_prefix"));
       for (const auto& q : quantity_fields)

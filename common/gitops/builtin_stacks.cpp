@@ -319,7 +319,7 @@ stack_schema arc_runners_schema() {
   l.min_key = "{runner}_min_runners";
   l.max_key = "{runner}_max_runners";
   l.resources_prefix = "{runner}_";
-  l.sets = {"extra_runner_sets", "min_runners", "max_runners", ""};
+  l.sets = {.key = "extra_runner_sets", .min_field = "min_runners", .max_field = "max_runners", .resources_prefix = ""};
 
   s.hints = {{"{runner}_job_*", "{runner}_*", ""},
              {"{runner}_manager_*", "{runner}_*", ""},

@@ -56,8 +56,8 @@ class judge {
 
   /// An HPA setting against the live HPA: the stack's key, or the value its module fixes.
   void hpa(const hpa_setting& setting, const std::optional<int>& live, std::string kind, const std::string& what) {
-    if (!setting.fixed) {
-      if (!setting.key.empty()) count(expand(setting.key, declared_.stack_runner), std::move(kind), live, what);
+    if (!setting.fixed) {  // a runner type's own key; a set entry has no such field
+      if (!setting.key.empty() && !extra()) count(expand(setting.key, declared_.stack_runner), std::move(kind), live, what);
       return;
     }
     if (live && *live == *setting.fixed) return;
@@ -90,28 +90,29 @@ class judge {
   void release() {
     const auto& l = layout();
     const auto& p = declared_.stack_runner;
-    const auto autoscale_key = expand(l.autoscale_key, p);
-    auto enabled = l.autoscale_key.empty() ? std::optional(tfvars::value::boolean(true)) : desired(autoscale_key);
+    const auto autoscale = extra() ? l.sets.autoscale_field : expand(l.autoscale_key, p);
+    auto enabled = autoscale.empty() ? std::optional(tfvars::value::boolean(true)) : desired(autoscale);
     bool want_hpa = enabled && enabled->as_bool();
     bool has_hpa = live_.scaling.model == "hpa";
     if (want_hpa != has_hpa) {
       // A stack without an autoscale key gives every release an HPA: the item names no key then.
-      const auto said = l.autoscale_key.empty() ? "the " + stack().name + " stack gives every release an HPA"
-                                                : autoscale_key + ": tfvars say " + (want_hpa ? "true" : "false");
-      add("warning", "autoscaler", l.autoscale_key.empty() ? "" : autoscale_key, want_hpa ? "true" : "false",
+      const auto said = autoscale.empty() ? "the " + stack().name + " stack gives every release an HPA"
+                                          : key_name(autoscale) + ": tfvars say " + (want_hpa ? "true" : "false");
+      add("warning", "autoscaler", autoscale.empty() ? "" : key_name(autoscale), want_hpa ? "true" : "false",
           has_hpa ? "HPA " + live_.scaling.autoscaler : "no HPA",
           said + " but the release " + (has_hpa ? "has HPA " + live_.scaling.autoscaler : "has no HPA"));
     } else if (has_hpa) {
       const auto& s = live_.scaling;
-      count(expand(l.min_key, p), "replicas", s.min, "the HPA");
+      count(extra() ? l.sets.min_field : expand(l.min_key, p), "replicas", s.min, "the HPA");
       count(max_key(), "replicas", s.max, "the HPA");
       hpa(l.cpu_target, s.cpu_target, "target", "the HPA's CPU target");
       hpa(l.memory_target, s.memory_target, "target", "the HPA's memory target");
       hpa(l.scale_up_window, s.scale_up_window_s, "window", "the HPA's scale-up window");
       hpa(l.scale_down_window, s.scale_down_window_s, "window", "the HPA's scale-down window");
     }
-    if (live_.resources && !l.resources_prefix.empty())
-      resources(expand(l.resources_prefix, p), *live_.resources, "manager");
+    if (!live_.resources) return;
+    if (extra() && l.sets.resources_prefix) resources(*l.sets.resources_prefix, *live_.resources, "manager");
+    if (!extra() && !l.resources_prefix.empty()) resources(expand(l.resources_prefix, p), *live_.resources, "manager");
   }
 
   void scale_set() {

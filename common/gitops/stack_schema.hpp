@@ -86,11 +86,13 @@ struct hpa_setting {
   std::optional<std::int64_t> fixed;  ///< the module's value when the stack does not expose it
 };
 
-/// Where a runner set map (ARC extra_runner_sets) keeps the settings drift compares: field names.
+/// Where a runner set map (ARC extra_runner_sets, or a map of GitLab releases) keeps the settings
+/// drift compares: field names of each entry.
 struct runner_set_layout {
   std::string key;               ///< the runner_set_map variable; "" when the stack has none
-  std::string min_field;         ///< min runners (or replicas)
-  std::string max_field;         ///< max runners (or replicas)
+  std::string min_field;         ///< min runners (github) or HPA min replicas (gitlab)
+  std::string max_field;         ///< max runners (github) or HPA max replicas (gitlab)
+  std::string autoscale_field;   ///< gitlab: whether the entry has an HPA; "" → always
   std::optional<std::string> resources_prefix;  ///< "" → cpu_request, ...; nullopt: not compared
 };
 
@@ -108,7 +110,7 @@ struct runner_layout {
   std::string max_key;                ///< HPA max replicas (gitlab) or max runners (github)
   std::string resources_prefix;       ///< the live container's <prefix>cpu_request, ... ("manager_")
   hpa_setting cpu_target, memory_target, scale_up_window, scale_down_window;  ///< gitlab only
-  runner_set_layout sets;             ///< further runners keyed by release name (github)
+  runner_set_layout sets;             ///< further runners keyed by release name
 };
 
 /// A known wrong key and what to say about it: a rename ("{runner}_concurrent" →

@@ -3,6 +3,7 @@
 // built-in schemas; a stack with its own key names, runner types, ranges and HPA keys checks
 // edits, declares runners and judges drift by its layout; a config can replace a built-in; and
 // every malformed definition is refused naming the key, the line and what is wrong.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <map>
 #include <set>
@@ -14,6 +15,7 @@
 #include "common/config_stack.hpp"
 #include "common/gitops/desired_state.hpp"
 #include "common/gitops/drift.hpp"
+#include "common/gitops/proposal.hpp"
 #include "common/gitops/stack_schema.hpp"
 #include "gitops_fixture.hpp"
 #include "test_support.hpp"
@@ -22,6 +24,7 @@ using namespace runnerfleet;
 using namespace runnerfleet::gitops;
 using Catch::Matchers::Contains;
 using tfvars::value;
+using runnerfleet::test::gitops_fixture::file_of;
 using runnerfleet::test::gitops_fixture::release;
 
 namespace {
@@ -76,7 +79,8 @@ std::string layout_of(const stack_schema& s) {
                     " autoscale=" + l.autoscale_key + " min=" + l.min_key + " max=" + l.max_key +
                     " resources=" + l.resources_prefix + " " + hpa(l.cpu_target) + " " + hpa(l.memory_target) + " " +
                     hpa(l.scale_up_window) + " " + hpa(l.scale_down_window) + " sets=" + l.sets.key + "/" +
-                    l.sets.min_field + "/" + l.sets.max_field + "/" + l.sets.resources_prefix.value_or("none");
+                    l.sets.min_field + "/" + l.sets.max_field + "/" + l.sets.autoscale_field + "/" +
+                    l.sets.resources_prefix.value_or("none");
   for (const auto& r : l.runners) out += " runner:" + r;
   return out;
 }
@@ -232,12 +236,7 @@ TEST_CASE("stack definitions: a stack of its own checks edits by its keys and ra
 TEST_CASE("stack definitions: runners and drift follow the stack's layout", "[stack_definition]") {
   auto stack = std::make_shared<const stack_schema>(parsed(ci_fleet));
   desired_state d;
-  stack_file f;
-  f.path = "tofu/stacks/ci-fleet/dev.tfvars";
-  f.stack = stack;
-  f.cluster = "dev";
-  f.doc = *tfvars::document::parse(ci_fleet_dev);
-  d.files.push_back(f);
+  d.files.push_back(file_of("tofu/stacks/ci-fleet/dev.tfvars", stack, ci_fleet_dev));
 
   auto declared = declared_runners(d);
   REQUIRE(declared.size() == 2);
@@ -376,7 +375,7 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
       {"  - {key: n, sensitive: true, type: number}\n", "variables[1].sensitive (line 7): only applies to strings"},
       {"  - {key: m, type: map(object)}\n", "variables[1].fields (line 7): is required for a map(object)"},
       {"  - {key: m, type: map(object), fields: [{name: x}]}\n",
-       "variables (line 6): m is a map(object): runner sets (a map whose keys are runners) need forge github"},
+       "runner_sets (line 1): m is a map(object): name it in runner_sets.key (its keys are runners)"},
       {"  - {key: n, fields: [{name: x}]}\n", "variables[1].fields (line 7): only applies to type map(object)"},
       {"min_key: \"{runner}_min\"\n", "min_key (line 7): names a_min, which no variable declares"},
       {"  - {key: \"{runner}_min\"}\nmin_key: \"{runner}_min\"\n", "min_key (line 8): a_min must be a number variable"},
@@ -396,7 +395,7 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
       {"hints: [{from: x, to: \"{runner}_y\"}]\n", "hints[0].to (line 7): names a_y, which no variable declares"},
       {"order:\n  - [ns, ns]\n  - [n]\n", "order[1] (line 9): expected [low, high]"},
       {"hpa: {cpu: 70}\n", "hpa.cpu (line 7): unknown key"},
-      {"runner_sets: {key: m}\n", "runner_sets (line 7): only applies to forge github (ARC scale sets)"},
+      {"runner_sets: {key: m}\n", "runner_sets.key (line 7): expected the stack's map(object) variable"},
       {"  - {key: n, type: number}\n  - {key: q, type: quantity}\norder: [[n, q]]\n",
        "order[0] (line 9): expects two numbers or two quantities"},
       {"order: [[n, ns]]\n", "order[0] (line 7): n is not declared"},
@@ -426,4 +425,87 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
                 "  - {key: m, type: map(object), fields: [{name: lo, type: number}, {name: hi}]}\n"
                 "runner_sets: {key: m, min_field: lo, max_field: hi}\n") ==
         "gitops.stacks[0].runner_sets.max_field (line 8): expected a number field of m");
+  CHECK(refusal("name: s\nforge: github\nnamespace_key: ns\nvariables:\n  - {key: ns}\n"
+                "  - {key: m, type: map(object), fields: [{name: on, type: bool}]}\n"
+                "runner_sets: {key: m, autoscale_field: on}\n") ==
+        "gitops.stacks[0].runner_sets.autoscale_field (line 7): only applies to forge gitlab");
+}
+
+TEST_CASE("stack definitions: GitLab releases kept in a map of objects, one entry per release", "[stack_definition]") {
+  auto stack = std::make_shared<const stack_schema>(parsed(R"(
+name: release-map
+forge: gitlab
+namespace_key: namespace
+hpa: {cpu_target: 70, memory_target: 80, scale_up_window: 15, scale_down_window: 300}
+runner_sets: {key: releases, min_field: min, max_field: max, autoscale_field: autoscale, resources_prefix: manager_}
+variables:
+  - {key: namespace, check: namespace, default: gitlab-runners}
+  - key: releases
+    type: map(object)
+    description: runner releases keyed by Helm release name
+    fields:
+      - {name: concurrency, type: number, min: 1, max: 64, default: 4}
+      - {name: autoscale, type: bool, default: true}
+      - {name: min, type: number, min: 1, default: 1}
+      - {name: max, type: number, min: 1, default: 4}
+      - {name: manager_cpu_request, type: quantity, default: 50m}
+      - {name: manager_memory_request, type: quantity, default: 128Mi}
+      - {name: manager_cpu_limit, type: quantity, default: 200m}
+      - {name: manager_memory_limit, type: quantity, default: 256Mi}
+    order: [[min, max], [manager_cpu_request, manager_cpu_limit]]
+)"));
+  const std::string text = R"(namespace = "gitlab-runners"
+releases = {
+  # the busy one
+  "docker-runner" = { concurrency = 8, min = 2, max = 8 }
+  "rocky9-runner" = { concurrency = 2, autoscale = false }
+}
+)";
+  desired_state d;
+  d.branch = "main";
+  d.files.push_back(file_of("tofu/stacks/release-map/dev.tfvars", stack, text));
+  const auto& f = d.files[0];
+
+  auto declared = declared_runners(d);
+  REQUIRE(declared.size() == 2);
+  CHECK(declared[0].name == "docker-runner");
+  CHECK(declared[0].stack_runner == "docker-runner");
+  CHECK(declared[1].name == "rocky9-runner");
+
+  std::vector<runner_view> live = {release("docker-runner", 2, 10), release("rocky9-runner", 1, 3),
+                                   release("nix-runner", 1, 5)};
+  live[1].scaling = {};
+  std::vector<std::string> got;
+  for (const auto& i : compute_drift(d, live, {}))
+    got.push_back(i.severity + " " + i.runner + " " + i.key + " " + i.desired + "→" + i.live);
+  CHECK(got == std::vector<std::string>{"error nix-runner  absent→deployed",
+                                        "warning docker-runner releases.docker-runner.max 8→10"});
+  live[1].scaling.model = "hpa";
+  got.clear();
+  for (const auto& i : compute_drift(d, live, {})) got.push_back(i.severity + " " + i.runner + " " + i.key);
+  CHECK(std::count(got.begin(), got.end(), "warning rocky9-runner releases.rocky9-runner.autoscale") == 1);
+
+  auto config = desired_config(*stack, "rocky9-runner", *f.doc);
+  REQUIRE(config);
+  CHECK(config->at("releases.rocky9-runner.autoscale").value == value::boolean(false));
+  CHECK(config->at("releases.rocky9-runner.max").is_default);
+
+  // A proposal edits the entry's field in place; its ranges and order are the fields' own.
+  proposal_request req;
+  req.runner = "docker-runner";
+  req.reason = "match the HPA";
+  req.changes = {{"max", value::integer(10)}};
+  auto plan = plan_proposal(d, req, {"alice", "operator"}, "runnerfleet/");
+  REQUIRE(plan);
+  REQUIRE(plan->changes.size() == 1);
+  CHECK(plan->changes[0].key == "releases.docker-runner.max");
+  CHECK(plan->new_text == std::string(text).replace(text.find("max = 8"), 7, "max = 10"));
+  req.changes = {{"max", value::integer(1)}};
+  auto inverted = plan_proposal(d, req, {"alice", "operator"}, "runnerfleet/");
+  REQUIRE_FALSE(inverted);
+  CHECK_THAT(inverted.failure().message, Contains("releases.docker-runner.min 2 exceeds releases.docker-runner.max 1"));
+  req.changes = {{"concurrency", value::integer(65)}};
+  auto too_many = plan_proposal(d, req, {"alice", "operator"}, "runnerfleet/");
+  REQUIRE_FALSE(too_many);
+  CHECK_THAT(too_many.failure().message, Contains("releases.docker-runner.concurrency: must be at most 64, got 65"));
 }
