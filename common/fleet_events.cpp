@@ -68,7 +68,9 @@ void diff_slo(const snapshot* before, const snapshot& after, std::vector<fleet_e
 /// A drift item that appears (or whose values change) and one that resolves.
 void diff_drift(const snapshot& before, const snapshot& after, std::vector<fleet_event>& out) {
   if (!before.desired || !after.desired) return;  // GitOps' first read is not news
-  auto key = [](const drift_item& d) { return d.kind + "|" + d.runner + "|" + d.cluster + "|" + d.key + "|" + d.file; };
+  auto key = [](const drift_item& d) {
+    return d.kind + "|" + d.runner + "|" + d.cluster + "|" + d.forge + "|" + d.key + "|" + d.file;
+  };
   std::map<std::string, const drift_item*> old;
   for (const auto& d : before.drift) old[key(d)] = &d;
   auto event = [](const drift_item& d, std::string severity, std::string reason, std::string message) {

@@ -108,6 +108,7 @@ struct drift_item {
   std::string live;     ///< as deployed; "" when not applicable
   std::string file;     ///< the tfvars file, "" for an undeclared runner
   std::string message;  ///< one line for a person
+  std::string forge;    ///< gitlab or github: a release and a scale set may share a name in a cluster
   bool operator==(const drift_item&) const = default;
 };
 

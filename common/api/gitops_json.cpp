@@ -57,7 +57,7 @@ json drift_item_json(const drift_item& d) {
           {"runner", text_or_null(d.runner)}, {"cluster", d.cluster},
           {"namespace", text_or_null(d.ns)}, {"key", text_or_null(d.key)},
           {"desired", text_or_null(d.desired)}, {"live", text_or_null(d.live)},
-          {"file", text_or_null(d.file)}, {"message", d.message}};
+          {"file", text_or_null(d.file)}, {"forge", text_or_null(d.forge)}, {"message", d.message}};
 }
 
 json desired_source_json(const gitops::desired_state& d, bool stale) {

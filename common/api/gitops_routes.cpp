@@ -87,7 +87,7 @@ result<body> gitops_config(const route_match& m, const query_params& q, const sn
   }
   json drift = json::array();
   for (const auto& d : s.drift)
-    if (d.runner == want->name && d.cluster == want->cluster) drift.push_back(drift_item_json(d));
+    if (d.runner == want->name && d.cluster == want->cluster && d.forge == want->forge) drift.push_back(drift_item_json(d));
   bool deployed = std::any_of(s.runners.begin(), s.runners.end(), [&](const runner_view& r) {
     return r.name == want->name && r.cluster == want->cluster && r.forge == want->forge;
   });

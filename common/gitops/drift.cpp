@@ -84,7 +84,7 @@ class judge {
   void add(std::string severity, std::string kind, std::string key, std::string want, std::string have,
            std::string message) {
     out_.push_back({std::move(severity), std::move(kind), live_.name, live_.cluster, live_.ns, std::move(key),
-                    std::move(want), std::move(have), file_.path, std::move(message)});
+                    std::move(want), std::move(have), file_.path, std::move(message), live_.forge});
   }
 
   void release() {
@@ -192,7 +192,7 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
     }
     unknown.insert(where);
     out.push_back({"error", "file", "", f.cluster, "", "", "", "", f.path,
-                   f.path + " cannot be read, so drift of its runners is unknown: " + f.problem});
+                   f.path + " cannot be read, so drift of its runners is unknown: " + f.problem, where.second});
   }
   std::vector<bool> matched(runners.size(), false);
   auto live = index_runners(runners);
@@ -203,7 +203,8 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
       if (ctx.unsynced_clusters.contains(want.cluster)) continue;
       out.push_back({"error", "missing", want.name, want.cluster, want.ns, "", "declared", "absent", file.path,
                      "declared in " + file.path + " (" + want.stack_runner + ") but not deployed in " + want.cluster +
-                         "/" + want.ns});
+                         "/" + want.ns,
+                     want.forge});
       continue;
     }
     matched[it->second] = true;
@@ -215,12 +216,13 @@ std::vector<drift_item> compute_drift(const desired_state& d, const std::vector<
     if (matched[i] || !covered.contains(where) || unknown.contains(where)) continue;
     if (ctx.unmanaged.contains(r.name)) {
       out.push_back({"info", "unmanaged", r.name, r.cluster, r.ns, "", "", "deployed", "",
-                     "runs outside the stacks on purpose (gitops.unmanaged)"});
+                     "runs outside the stacks on purpose (gitops.unmanaged)", r.forge});
       continue;
     }
     out.push_back({"error", "undeclared", r.name, r.cluster, r.ns, "", "absent", "deployed", "",
                    "runs in " + r.cluster + "/" + r.ns + " but no tfvars file declares it; declare it, remove it, "
-                   "or list it in gitops.unmanaged"});
+                   "or list it in gitops.unmanaged",
+                   r.forge});
   }
   std::stable_sort(out.begin(), out.end(), [](const drift_item& a, const drift_item& b) {
     return std::tuple(rank(a.severity), a.runner, a.cluster, a.key) < std::tuple(rank(b.severity), b.runner, b.cluster, b.key);
@@ -236,13 +238,13 @@ void attach_config_refs(const desired_state& d, const std::vector<drift_item>& d
     const auto& file = d.files[want.file];
     refs[{want.name, want.cluster, want.forge}] = {file.path, file.stack->name, want.stack_runner};
   }
-  for (const auto& item : drift)
-    for (auto it = refs.lower_bound({item.runner, item.cluster, ""});
-         it != refs.end() && std::get<0>(it->first) == item.runner && std::get<1>(it->first) == item.cluster; ++it) {
-      if (item.severity == "error") ++it->second.drift_errors;
-      else if (item.severity == "warning") ++it->second.drift_warnings;
-      else ++it->second.drift_info;
-    }
+  for (const auto& item : drift) {
+    auto it = refs.find({item.runner, item.cluster, item.forge});
+    if (it == refs.end()) continue;
+    if (item.severity == "error") ++it->second.drift_errors;
+    else if (item.severity == "warning") ++it->second.drift_warnings;
+    else ++it->second.drift_info;
+  }
   for (auto& r : runners)
     if (auto it = refs.find({r.name, r.cluster, r.forge}); it != refs.end()) r.config = it->second;
 }

@@ -575,6 +575,34 @@ TEST_CASE("gitops: attach_config_refs points declared runners at their file with
   CHECK_FALSE(named(fleet, "rocky9-runner").config.has_value());
 }
 
+TEST_CASE("gitops: a release and a scale set of one name in one cluster keep their own drift",
+          "[gitops]") {
+  // The ARC file names its nix scale set "docker-runner", like the GitLab docker release.
+  auto d = dev_state();
+  d.files[1] = file_of(arc_path, arc_stack(),
+                       replaced(arc_dev(), "nix_runner_name      = \"gh-nix\"", "nix_runner_name = \"docker-runner\""));
+  auto fleet = matching_fleet();
+  named(fleet, "gh-nix").name = "docker-runner";
+  auto it = std::find_if(fleet.begin(), fleet.end(),
+                         [](const runner_view& r) { return r.name == "docker-runner" && r.forge == "github"; });
+  REQUIRE(it != fleet.end());
+  it->scaling.max = 7;  // the scale set differs (nix_max_runners 10); the release does not
+  auto drift = compute_drift(d, fleet, {});
+  INFO(Catch::Detail::stringify(drift));
+  REQUIRE(drift.size() == 1);
+  CHECK(drift[0].runner == "docker-runner");
+  CHECK(drift[0].forge == "github");
+  CHECK(drift[0].key == "nix_max_runners");
+  attach_config_refs(d, drift, fleet);
+  for (const auto& r : fleet)
+    if (r.name == "docker-runner") {
+      INFO(r.forge);
+      REQUIRE(r.config);
+      CHECK(r.config->drift_warnings == (r.forge == "github" ? 1 : 0));
+      CHECK(r.config->stack == (r.forge == "github" ? "arc-runners" : "gitlab-runners"));
+    }
+}
+
 namespace {
 
 drift_item docker_max_item(const std::string& live) {
@@ -587,7 +615,8 @@ drift_item docker_max_item(const std::string& live) {
           "10",
           live,
           gitlab_path,
-          "docker_hpa_max_replicas: tfvars say 10, the HPA has " + live};
+          "docker_hpa_max_replicas: tfvars say 10, the HPA has " + live,
+          "gitlab"};
 }
 
 std::shared_ptr<snapshot> snapshot_with(std::shared_ptr<const desired_state> desired,
