@@ -39,6 +39,14 @@ bool is_runner_type_name(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
 }
 
+/// "" (or, for per-runner defaults, a mapping of nothing but "").
+bool only_empty_text(const YAML::Node& d) {
+  if (d.IsScalar()) return d.as<std::string>().empty();
+  if (!d.IsMap()) return false;
+  return std::all_of(d.begin(), d.end(),
+                     [](const auto& kv) { return kv.second.IsScalar() && kv.second.template as<std::string>().empty(); });
+}
+
 /// "string", "number", "bool", "quantity" or "map(object)" (only where maps are allowed).
 value_rule parse_rule(const YAML::Node& node, const std::string& path, bool allow_map) {
   value_rule rule;
@@ -216,6 +224,11 @@ class stack_parser {
     if (auto d = n["description"]) v.description = get_string(d, path + ".description");
     if (auto d = n["sensitive"]) v.sensitive = get_bool(d, path + ".sensitive");
     if (v.sensitive && v.type != var_type::string) fail(path + ".sensitive", n["sensitive"], "only applies to strings");
+    // A secret's value comes from a CI/CD variable, never from the config (which settings show).
+    if (v.sensitive)
+      for (const char* k : {"default", "defaults"})
+        if (auto d = n[k]; d && !only_empty_text(d))
+          fail(path + "." + k, d, "a sensitive variable's default can only be \"\" (its value comes from a CI/CD variable)");
     const bool is_map = v.type == var_type::runner_set_map;
     if (!is_map && (n["fields"] || n["order"]))
       fail(path + (n["fields"] ? ".fields" : ".order"), n, "only applies to type map(object)");
@@ -303,6 +316,7 @@ class stack_parser {
     const auto* v = gitops::find_variable(s_, k);
     if (!v) fail(path, n, "names " + k + ", which no variable declares");
     if (!has_type(*v, want)) fail(path, n, k + " must be a " + want + " variable");
+    if (v->sensitive) fail(path, n, k + " is sensitive: its value would show in drift");
     if (v->scope != var_scope::runner || v->runner != r)
       fail(path, n, k + " must belong to the " + r + " runner (a {runner} key, or runner: " + r + ")");
   }
@@ -319,6 +333,7 @@ class stack_parser {
       const auto* v = gitops::find_variable(s_, key);
       if (!v) fail(at(name), n, "names " + key + ", which no variable declares");
       if (!has_type(*v, want)) fail(at(name), n, key + " must be a " + want + " variable");
+      if (v->sensitive) fail(at(name), n, key + " is sensitive: its value would show in drift");
       if (v->scope != var_scope::stack)
         fail(at(name), n, key + " must be a stack-level variable (no scope or runner): it places every runner");
       return key;
@@ -392,6 +407,7 @@ class stack_parser {
     long long fixed = 0;
     if (n.IsScalar() && YAML::convert<long long>::decode(n, fixed)) return {"hpa_" + name, fixed};
     auto key = get_string(n, path);
+    if (s_.layout.runners.empty()) fail(path, n, "a key only applies to runner types, and runners lists none");
     if (!templated(key))
       fail(path, n, "expected a number the module fixes, or a key of each runner's number variable ({runner}_hpa_" +
                         name + ")");

@@ -103,31 +103,20 @@ class judge {
           said + " but the release " + (has_hpa ? "has HPA " + live_.scaling.autoscaler : "has no HPA"));
     } else if (has_hpa) {
       const auto& s = live_.scaling;
-      count(extra() ? l.sets.min_field : expand(l.min_key, p), "replicas", s.min, "the HPA");
+      count(min_key(), "replicas", s.min, "the HPA");
       count(max_key(), "replicas", s.max, "the HPA");
       hpa(l.cpu_target, s.cpu_target, "target", "the HPA's CPU target");
       hpa(l.memory_target, s.memory_target, "target", "the HPA's memory target");
       hpa(l.scale_up_window, s.scale_up_window_s, "window", "the HPA's scale-up window");
       hpa(l.scale_down_window, s.scale_down_window_s, "window", "the HPA's scale-down window");
     }
-    if (!live_.resources) return;
-    if (extra() && l.sets.resources_prefix) resources(*l.sets.resources_prefix, *live_.resources, "manager");
-    if (!extra() && !l.resources_prefix.empty()) resources(expand(l.resources_prefix, p), *live_.resources, "manager");
+    resources("manager");
   }
 
   void scale_set() {
-    const auto& l = layout();
-    if (extra()) {
-      count(l.sets.min_field, "runners", live_.scaling.min, "the scale set");
-      count(l.sets.max_field, "runners", live_.scaling.max, "the scale set");
-      if (live_.resources && l.sets.resources_prefix) resources(*l.sets.resources_prefix, *live_.resources, "runner");
-      return;
-    }
-    const auto& p = declared_.stack_runner;
-    count(expand(l.min_key, p), "runners", live_.scaling.min, "the scale set");
+    count(min_key(), "runners", live_.scaling.min, "the scale set");
     count(max_key(), "runners", live_.scaling.max, "the scale set");
-    if (live_.resources && !l.resources_prefix.empty())
-      resources(expand(l.resources_prefix, p), *live_.resources, "runner");
+    resources("runner");
   }
 
   void run() {
@@ -143,19 +132,35 @@ class judge {
   const runner_layout& layout() const { return file_.stack->layout; }
   const std::string& sets_key() const { return layout().sets.key; }
 
+  /// The key (or set field) of this runner's minimum.
+  std::string min_key() const {
+    return extra() ? layout().sets.min_field : expand(layout().min_key, declared_.stack_runner);
+  }
+
   /// The key (or set field) of this runner's maximum: at zero while paused, that is expected.
   std::string max_key() const {
     return extra() ? layout().sets.max_field : expand(layout().max_key, declared_.stack_runner);
   }
 
+  /// What this runner's resource keys (or set fields) start with; nullopt when the stack has none.
+  std::optional<std::string> resources_prefix() const {
+    if (extra()) return layout().sets.resources_prefix;
+    if (layout().resources_prefix.empty()) return std::nullopt;
+    return expand(layout().resources_prefix, declared_.stack_runner);
+  }
+
   /// Whether this runner is a runner set entry rather than one of the stack's runner types.
   bool extra() const { return !is_runner_type(stack(), declared_.stack_runner); }
 
-  void resources(const std::string& prefix, const resources_view& r, const std::string& container) {
-    quantity(prefix + "cpu_request", r.cpu_request, container);
-    quantity(prefix + "memory_request", r.memory_request, container);
-    quantity(prefix + "cpu_limit", r.cpu_limit, container);
-    quantity(prefix + "memory_limit", r.memory_limit, container);
+  /// The live container's requests and limits against the stack's, when both exist.
+  void resources(const std::string& container) {
+    auto prefix = resources_prefix();
+    if (!live_.resources || !prefix) return;
+    const auto& r = *live_.resources;
+    quantity(*prefix + "cpu_request", r.cpu_request, container);
+    quantity(*prefix + "memory_request", r.memory_request, container);
+    quantity(*prefix + "cpu_limit", r.cpu_limit, container);
+    quantity(*prefix + "memory_limit", r.memory_limit, container);
   }
 
   const stack_file& file_;

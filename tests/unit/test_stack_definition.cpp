@@ -400,6 +400,12 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
        "order[0] (line 9): expects two numbers or two quantities"},
       {"order: [[n, ns]]\n", "order[0] (line 7): n is not declared"},
       {"order: [[ns]]\n", "order[0] (line 7): expected [low, high]"},
+      {"  - {key: t, sensitive: true, default: glrt-abc}\n",
+       "variables[1].default (line 7): a sensitive variable's default can only be \"\""},
+      {"  - {key: \"{runner}_t\", sensitive: true, defaults: {a: \"\", b: x}}\n",
+       "variables[1].defaults (line 7): a sensitive variable's default can only be \"\""},
+      {"  - {key: \"{runner}_n\", sensitive: true}\nname_key: \"{runner}_n\"\n",
+       "name_key (line 8): a_n is sensitive: its value would show in drift"},
       {"hints: [{from: x, to: y, note: z}]\n", "hints[0] (line 7): needs exactly one of to (the real key) or note (why)"},
       {"hints: [{from: \"x*y\", to: y}]\n", "hints[0].from (line 7): may end with one *"},
   };
@@ -417,6 +423,10 @@ TEST_CASE("stack definitions: a malformed definition is refused naming key, line
   CHECK(refusal("name: s\nforge: github\nnamespace_key: ns\nvariables:\n  - {key: ns}\n"
                 "  - {key: m, type: map(object), fields: [{name: lo}]}\nrunner_sets: {key: m}\nname_key: \"{runner}_n\"\n") ==
         "gitops.stacks[0].name_key (line 8): only applies to runner types, and runners lists none");
+  CHECK(refusal("name: s\nforge: gitlab\nnamespace_key: ns\nvariables:\n  - {key: ns}\n"
+                "  - {key: m, type: map(object), fields: [{name: lo}]}\nrunner_sets: {key: m}\n"
+                "hpa: {cpu_target: \"{runner}_t\"}\n") ==
+        "gitops.stacks[0].hpa.cpu_target (line 8): a key only applies to runner types, and runners lists none");
   CHECK(refusal("name: s\nforge: github\nrunners: [a]\nnamespace_key: ns\nvariables: [{key: ns}]\nautoscale_key: x\n") ==
         "gitops.stacks[0].autoscale_key (line 6): only applies to forge gitlab");
   CHECK(refusal("name: s\nforge: github\nnamespace_key: ns\nvariables: [{key: ns}]\n") ==
